@@ -1,0 +1,163 @@
+"""The typed, immutable domain model of the learning loop.
+
+Records are frozen attrs classes that refer to each other by identifier; the
+aggregate :class:`LearningLog` holds one provider's records and checks that
+every reference resolves.
+"""
+
+from incident_learning.model.action import (
+    TRANSITIONS,
+    Action,
+    EffectivenessMeasure,
+    StatusChange,
+)
+from incident_learning.model.base import (
+    ID_PATTERN,
+    PersonalData,
+    Record,
+    Reference,
+    personal_fields,
+    prefixed_id,
+    reference_fields,
+)
+from incident_learning.model.codes import (
+    BUILT_IN_VOCABULARIES,
+    INCIDENT_CATEGORIES,
+    Concept,
+    LocalCode,
+    Vocabulary,
+    factor_vocabulary,
+    to_care_domain,
+)
+from incident_learning.model.embedding import (
+    CoachingSession,
+    EmbeddingRecord,
+    ReflectivePracticeSession,
+    ServiceChange,
+    SupervisionSession,
+    TrainingSession,
+)
+from incident_learning.model.evaluation import (
+    EffectivenessReview,
+    Measurement,
+    StaffConfidenceCheck,
+)
+from incident_learning.model.incident import (
+    CandourStepTaken,
+    CqcNotification,
+    DutyOfCandour,
+    Incident,
+    PersonAffected,
+    RiddorReport,
+    SafeguardingReferral,
+)
+from incident_learning.model.learning import (
+    ContributingFactor,
+    LearningPoint,
+    LearningResponse,
+)
+from incident_learning.model.log import RECORD_TYPES, LearningLog, record_type
+from incident_learning.model.organisation import (
+    Provider,
+    Service,
+    ServiceExposure,
+    StaffMember,
+    Team,
+)
+from incident_learning.model.sharing import GovernanceMeeting, LearningShare
+from incident_learning.model.time import LocalTimePolicy, parse_date, parse_datetime
+from incident_learning.model.vocab import (
+    ActionKind,
+    ActionStatus,
+    ActionStrength,
+    CandourStep,
+    ChangeArea,
+    CqcCriterion,
+    CqcRegulation,
+    DiscussionSetting,
+    EventType,
+    FactorFramework,
+    HarmLevel,
+    LearningScope,
+    MeetingLevel,
+    OccurrencePrecision,
+    PhysicalHarm,
+    PsychologicalHarm,
+    ResponseMethod,
+    ReviewVerdict,
+    ServiceType,
+    StaffRole,
+)
+
+__all__ = [
+    "BUILT_IN_VOCABULARIES",
+    "ID_PATTERN",
+    "INCIDENT_CATEGORIES",
+    "RECORD_TYPES",
+    "TRANSITIONS",
+    "Action",
+    "ActionKind",
+    "ActionStatus",
+    "ActionStrength",
+    "CandourStep",
+    "CandourStepTaken",
+    "ChangeArea",
+    "CoachingSession",
+    "Concept",
+    "ContributingFactor",
+    "CqcCriterion",
+    "CqcNotification",
+    "CqcRegulation",
+    "DiscussionSetting",
+    "DutyOfCandour",
+    "EffectivenessMeasure",
+    "EffectivenessReview",
+    "EmbeddingRecord",
+    "EventType",
+    "FactorFramework",
+    "GovernanceMeeting",
+    "HarmLevel",
+    "Incident",
+    "LearningLog",
+    "LearningPoint",
+    "LearningResponse",
+    "LearningScope",
+    "LearningShare",
+    "LocalCode",
+    "LocalTimePolicy",
+    "Measurement",
+    "MeetingLevel",
+    "OccurrencePrecision",
+    "PersonAffected",
+    "PersonalData",
+    "PhysicalHarm",
+    "Provider",
+    "PsychologicalHarm",
+    "Record",
+    "Reference",
+    "ReflectivePracticeSession",
+    "ResponseMethod",
+    "ReviewVerdict",
+    "RiddorReport",
+    "SafeguardingReferral",
+    "Service",
+    "ServiceChange",
+    "ServiceExposure",
+    "ServiceType",
+    "StaffConfidenceCheck",
+    "StaffMember",
+    "StaffRole",
+    "StatusChange",
+    "SupervisionSession",
+    "Team",
+    "TrainingSession",
+    "Vocabulary",
+    "factor_vocabulary",
+    "parse_date",
+    "parse_datetime",
+    "personal_fields",
+    "prefixed_id",
+    "record_type",
+    "reference_fields",
+    "to_care_domain",
+]

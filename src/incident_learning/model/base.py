@@ -1,0 +1,471 @@
+"""The base of every record: identity, who recorded it and when, versions.
+
+Records are frozen attrs classes. Their fields declare, in attrs metadata,
+what the rest of the library needs to know about them: which fields refer to
+other records (and of which kinds) and which hold personal data. Integrity
+checks, id prefixing, pseudonymised exports and the learning graph all read
+these declarations, so each is made exactly once, here in the model.
+
+Validation runs in ``__attrs_post_init__`` and reports every problem of a
+record at once as an :class:`~incident_learning.exceptions.InvalidRecordError`.
+The checks are compiled once per class from the field types.
+"""
+
+import enum
+import re
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
+from typing import Any, ClassVar, Self
+
+import attrs
+
+from incident_learning.exceptions import InvalidRecordError, Problem
+
+__all__ = [
+    "ID_PATTERN",
+    "PersonalData",
+    "Record",
+    "Reference",
+    "Validated",
+    "personal_fields",
+    "prefixed_id",
+    "reference_fields",
+]
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/\-]{0,127}")
+"""Identifiers: 1-128 characters, letters, digits and ``. _ : / -``, no spaces."""
+
+_ID_MATCH = ID_PATTERN.fullmatch
+
+# Metadata keys on attrs fields.
+REFERS_TO = "incident_learning.refers_to"
+PERSONAL = "incident_learning.personal"
+MIN_ITEMS = "incident_learning.min_items"
+IS_ID = "incident_learning.is_id"
+
+
+@enum.unique
+class PersonalData(enum.StrEnum):
+    """What kind of personal data a field holds.
+
+    ``person`` fields hold pseudonymous references to people supported;
+    ``staff`` fields identify staff or users; ``free_text`` fields are typed
+    by people and may hold names. A shared export replaces all three.
+    """
+
+    PERSON = "person"
+    STAFF = "staff"
+    FREE_TEXT = "free_text"
+
+
+def refers_to(
+    *kinds: str, personal: PersonalData | None = None, min_items: int = 0
+) -> dict[str, object]:
+    """Return field metadata declaring a reference to records of *kinds*."""
+    metadata: dict[str, object] = {REFERS_TO: kinds, MIN_ITEMS: min_items}
+    if personal is None and "staff_member" in kinds:
+        # Staff identifiers are personal data wherever they appear.
+        personal = PersonalData.STAFF
+    if personal is not None:
+        metadata[PERSONAL] = personal
+    return metadata
+
+
+def personal(kind: PersonalData, *, min_items: int = 0) -> dict[str, object]:
+    """Return field metadata declaring personal data of *kind*."""
+    return {PERSONAL: kind, MIN_ITEMS: min_items}
+
+
+def at_least(count: int) -> dict[str, object]:
+    """Return field metadata requiring a collection of *count* or more items."""
+    return {MIN_ITEMS: count}
+
+
+def prefixed_id(prefix: str, identifier: str) -> str:
+    """Return *identifier* prefixed for *prefix*, so logs can be merged.
+
+    Examples:
+        >>> from incident_learning.model.base import prefixed_id
+        >>> prefixed_id("oakvale", "INC-1")
+        'oakvale:INC-1'
+    """
+    return f"{prefix}:{identifier}"
+
+
+# --- validation ------------------------------------------------------------
+
+_Check = Callable[[Any], str | None]
+
+
+def _check_id(value: object) -> str | None:
+    if type(value) is str and _ID_MATCH(value):
+        return None
+    return (
+        f"{value!r} is not an identifier (1-128 letters, digits or . _ : / -, "
+        "starting with a letter or digit)"
+    )
+
+
+def _check_text(value: object) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    return (
+        "must be non-blank text" if isinstance(value, str) else f"{value!r} is not text"
+    )
+
+
+def _check_aware(value: object) -> str | None:
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            return f"{value.isoformat()!r} has no time zone"
+        return None
+    return f"{value!r} is not a date and time"
+
+
+def _check_date(value: object) -> str | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return None
+    return f"{value!r} is not a calendar date"
+
+
+def _check_date_or_aware(value: object) -> str | None:
+    if isinstance(value, datetime):
+        return _check_aware(value)
+    return _check_date(value)
+
+
+def _check_bool(value: object) -> str | None:
+    return None if type(value) is bool else f"{value!r} is not true or false"
+
+
+def _check_count(value: object) -> str | None:
+    if type(value) is int and value >= 0:
+        return None
+    return f"{value!r} is not a whole number of zero or more"
+
+
+def _check_number(value: object) -> str | None:
+    if type(value) in (int, float) and value == value:  # noqa: PLR0124 - rejects NaN
+        return None
+    return f"{value!r} is not a number"
+
+
+def _instance_of(cls: type) -> _Check:
+    if issubclass(cls, enum.Enum):
+        values = ", ".join(repr(member.value) for member in cls)
+
+        def check_enum(value: object) -> str | None:
+            if isinstance(value, cls):
+                return None
+            if value in cls._value2member_map_:
+                return f"{value!r} is plain text; pass {cls.__name__}({value!r})"
+            return f"{value!r} is not one of {values}"
+
+        return check_enum
+
+    def check_instance(value: object) -> str | None:
+        return None if isinstance(value, cls) else f"{value!r} is not a {cls.__name__}"
+
+    return check_instance
+
+
+def _optional(check: _Check) -> _Check:
+    def check_optional(value: object) -> str | None:
+        return None if value is None else check(value)
+
+    return check_optional
+
+
+def _each(check: _Check, min_items: int) -> _Check:
+    def check_items(value: object) -> str | None:
+        if type(value) is not tuple:
+            return f"{value!r} is not a tuple"
+        if len(value) < min_items:
+            return f"needs at least {min_items} item{'s' if min_items > 1 else ''}"
+        for index, item in enumerate(value):
+            if (message := check(item)) is not None:
+                return f"item {index}: {message}"
+        return None
+
+    return check_items
+
+
+def _scalar_check(tp: object, *, is_id: bool) -> _Check:  # noqa: PLR0911 - a dispatch table
+    if tp is str:
+        return _check_id if is_id else _check_text
+    if tp is datetime:
+        return _check_aware
+    if tp is date:
+        return _check_date
+    if tp is bool:
+        return _check_bool
+    if tp is int:
+        return _check_count
+    if tp is float:
+        return _check_number
+    args = set(typing.get_args(tp))
+    if args == {datetime, date}:
+        return _check_date_or_aware
+    if isinstance(tp, type):
+        return _instance_of(tp)
+    msg = f"no check for field type {tp!r}"  # pragma: no cover - a model bug
+    raise TypeError(msg)  # pragma: no cover
+
+
+def _field_check(field: "attrs.Attribute[Any]") -> _Check:
+    tp: object = field.type
+    optional = False
+    if isinstance(tp, types.UnionType) and type(None) in typing.get_args(tp):
+        rest = tuple(arg for arg in typing.get_args(tp) if arg is not type(None))
+        tp = rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
+        optional = True
+    is_id = bool(field.metadata.get(REFERS_TO) or field.metadata.get(IS_ID))
+    if typing.get_origin(tp) is tuple:
+        check = _each(
+            _scalar_check(typing.get_args(tp)[0], is_id=is_id),
+            field.metadata.get(MIN_ITEMS, 0),
+        )
+    elif typing.get_origin(tp) in (Mapping, dict) or tp is object:
+        check = _instance_of(object)
+    else:
+        check = _scalar_check(tp, is_id=is_id)
+    return _optional(check) if optional else check
+
+
+_COMPILED: dict[type, tuple[tuple[str, _Check], ...]] = {}
+
+
+def _checks_of(cls: type) -> tuple[tuple[str, _Check], ...]:
+    try:
+        return _COMPILED[cls]
+    except KeyError:
+        attrs.resolve_types(cls)
+        checks = tuple((field.name, _field_check(field)) for field in attrs.fields(cls))
+        _COMPILED[cls] = checks
+        return checks
+
+
+@attrs.frozen
+class Validated:
+    """Mixin that validates a frozen attrs class when it is built.
+
+    Subclasses list cross-field rules in :meth:`_invariants`.
+    """
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[Problem] | None = None
+        for name, check in _checks_of(type(self)):
+            value = getattr(self, name)
+            if (message := check(value)) is not None:
+                problems = problems or []
+                problems.append(Problem(field=name, value=value, message=message))
+        if problems is None:
+            problems = [
+                Problem(field=name, value=value, message=message)
+                for name, value, message in self._invariants()
+            ]
+        if problems:
+            record_id = getattr(self, "id", None)
+            raise InvalidRecordError(
+                getattr(self, "record_kind", type(self).__name__),
+                record_id if isinstance(record_id, str) else None,
+                problems,
+            )
+
+    def _invariants(self) -> Iterator[tuple[str, object, str]]:
+        """Yield ``(field, value, message)`` for each cross-field rule broken."""
+        return iter(())
+
+
+@attrs.frozen(kw_only=True)
+class Record(Validated):
+    """Base of every record kind: an identified, versioned, attributed snapshot.
+
+    A correction is a new version of the record with the same identifier
+    that supersedes the old one; a record entered in error is marked so in a
+    new version, never deleted. The log keeps every version.
+
+    Attributes:
+        id: Unique within a log across every record kind.
+        recorded_by: Who recorded this version: a staff identifier or a user
+            reference of the system it came from.
+        recorded_at: When this version was recorded.
+        version: 1 for the first version, one more for each later one.
+        entered_in_error: Whether this version withdraws a record made in error.
+        amendment_reason: Why this version replaced the last one.
+    """
+
+    record_kind: ClassVar[str] = "record"
+
+    id: str = attrs.field(metadata={IS_ID: True})
+    recorded_by: str = attrs.field(metadata={PERSONAL: PersonalData.STAFF})
+    recorded_at: datetime
+    version: int = 1
+    entered_in_error: bool = False
+    amendment_reason: str | None = attrs.field(
+        default=None, metadata={PERSONAL: PersonalData.FREE_TEXT}
+    )
+
+    def _invariants(self) -> Iterator[tuple[str, object, str]]:
+        if self.version < 1:
+            yield "version", self.version, "must be 1 or more"
+        if self.version > 1 and self.amendment_reason is None:
+            yield "amendment_reason", None, "is required for a version after the first"
+        if self.entered_in_error and self.version == 1:
+            yield (
+                "entered_in_error",
+                True,
+                "is marked in a new version, never the first",
+            )
+
+    def corrected(self, *, by: str, at: datetime, reason: str, **changes: Any) -> Self:
+        """Return the next version of this record with *changes* applied.
+
+        Args:
+            by: Who made the correction.
+            at: When it was made.
+            reason: Why: kept on the new version.
+            **changes: New values for fields of the record.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> fall = samples.incident()
+            >>> fixed = fall.corrected(
+            ...     by="STAFF-RM",
+            ...     at=samples.AT,
+            ...     reason="typo in description",
+            ...     description="Found on the floor of her room.",
+            ... )
+            >>> fixed.version, fixed.amendment_reason
+            (2, 'typo in description')
+        """
+        for name in ("id", "version", "recorded_by", "recorded_at"):
+            if name in changes:
+                msg = f"{name} cannot be changed by a correction"
+                raise InvalidRecordError(
+                    self.record_kind,
+                    self.id,
+                    [Problem(field=name, value=changes[name], message=msg)],
+                )
+        return attrs.evolve(
+            self,
+            version=self.version + 1,
+            recorded_by=by,
+            recorded_at=at,
+            amendment_reason=reason,
+            **changes,
+        )
+
+    def marked_entered_in_error(self, *, by: str, at: datetime, reason: str) -> Self:
+        """Return the next version of this record, withdrawn as entered in error.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> withdrawn = samples.incident().marked_entered_in_error(
+            ...     by="STAFF-RM", at=samples.AT, reason="duplicate of INC-0002"
+            ... )
+            >>> withdrawn.entered_in_error, withdrawn.version
+            (True, 2)
+        """
+        return self.corrected(by=by, at=at, reason=reason, entered_in_error=True)
+
+
+@attrs.frozen
+class Reference:
+    """Where a record refers to another: the field path, the id and its kinds."""
+
+    field: str
+    target: str
+    kinds: tuple[str, ...]
+
+
+_Walker = Callable[[Any], Iterator[Reference]]
+_WALKERS: dict[type, _Walker] = {}
+
+
+def _walker(cls: type) -> _Walker:
+    try:
+        return _WALKERS[cls]
+    except KeyError:
+        pass
+    attrs.resolve_types(cls)
+    direct: list[tuple[str, tuple[str, ...], bool]] = []
+    nested: list[tuple[str, bool]] = []
+    for field in attrs.fields(cls):
+        kinds = field.metadata.get(REFERS_TO)
+        tp = field.type
+        many = typing.get_origin(tp) is tuple
+        inner = typing.get_args(tp)[0] if many else tp
+        inner_args = [arg for arg in typing.get_args(inner) if arg is not type(None)]
+        inner = inner_args[0] if len(inner_args) == 1 else inner
+        if kinds:
+            direct.append((field.name, kinds, many))
+        elif isinstance(inner, type) and attrs.has(inner) and _has_refs(inner):
+            nested.append((field.name, many))
+
+    def walk(record: object) -> Iterator[Reference]:
+        for name, kinds, many in direct:
+            value = getattr(record, name)
+            if many:
+                for index, target in enumerate(value):
+                    yield Reference(f"{name}[{index}]", target, kinds)
+            elif value is not None:
+                yield Reference(name, value, kinds)
+        for name, many in nested:
+            value = getattr(record, name)
+            items: Iterable[tuple[str, object]] = (
+                ((f"{name}[{index}]", item) for index, item in enumerate(value))
+                if many
+                else [(name, value)]
+            )
+            for prefix, item in items:
+                if item is None:
+                    continue
+                for ref in _walker(type(item))(item):
+                    yield Reference(f"{prefix}.{ref.field}", ref.target, ref.kinds)
+
+    _WALKERS[cls] = walk
+    return walk
+
+
+def _has_refs(cls: type) -> bool:
+    attrs.resolve_types(cls)
+    return any(
+        field.metadata.get(REFERS_TO)
+        or (
+            isinstance(field.type, type)
+            and attrs.has(field.type)
+            and _has_refs(field.type)
+        )
+        for field in attrs.fields(cls)
+    )
+
+
+def reference_fields(record: object) -> Iterator[Reference]:
+    """Yield every reference *record* makes to another record, nested ones too.
+
+    Examples:
+        >>> from incident_learning import samples
+        >>> from incident_learning.model.base import reference_fields
+        >>> [(ref.field, ref.target) for ref in reference_fields(samples.incident())]
+        [('service', 'SVC-OAK'), ('reported_by', 'STAFF-CW1'), ('staff_involved[0]', 'STAFF-CW1')]
+    """
+    return _walker(type(record))(record)
+
+
+def personal_fields(cls: type) -> Mapping[str, PersonalData]:
+    """Return the fields of record class *cls* that hold personal data.
+
+    Examples:
+        >>> from incident_learning.model import Incident
+        >>> from incident_learning.model.base import personal_fields
+        >>> sorted(personal_fields(Incident).items())[:3]
+        [('amendment_reason', <PersonalData.FREE_TEXT: 'free_text'>), ('description', <PersonalData.FREE_TEXT: 'free_text'>), ('immediate_actions', <PersonalData.FREE_TEXT: 'free_text'>)]
+    """
+    return {
+        field.name: field.metadata[PERSONAL]
+        for field in attrs.fields(cls)
+        if PERSONAL in field.metadata
+    }

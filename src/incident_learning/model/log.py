@@ -1,0 +1,505 @@
+"""The aggregate: one provider's learning log, with referential integrity.
+
+A :class:`LearningLog` holds every version of every record of one provider
+and the local codes it declares. Built from many records at once it checks
+integrity once, in time linear in the records, and reports every problem
+together; :meth:`LearningLog.add` checks one record against the log as it
+stands, in time proportional to that record's references.
+"""
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Final, TypeVar, overload
+
+import attrs
+
+from incident_learning.exceptions import InvalidDataError, Problem, UnknownRecordError
+from incident_learning.model.action import Action
+from incident_learning.model.base import (
+    IS_ID,
+    REFERS_TO,
+    Record,
+    prefixed_id,
+    reference_fields,
+)
+from incident_learning.model.codes import (
+    BUILT_IN_VOCABULARIES,
+    INCIDENT_CATEGORIES,
+    LocalCode,
+    factor_vocabulary,
+)
+from incident_learning.model.embedding import (
+    CoachingSession,
+    ReflectivePracticeSession,
+    ServiceChange,
+    SupervisionSession,
+    TrainingSession,
+)
+from incident_learning.model.evaluation import EffectivenessReview, StaffConfidenceCheck
+from incident_learning.model.incident import Incident
+from incident_learning.model.learning import (
+    ContributingFactor,
+    LearningPoint,
+    LearningResponse,
+)
+from incident_learning.model.organisation import (
+    Provider,
+    Service,
+    ServiceExposure,
+    StaffMember,
+    Team,
+)
+from incident_learning.model.sharing import GovernanceMeeting, LearningShare
+
+__all__ = ["RECORD_TYPES", "LearningLog", "record_type"]
+
+RECORD_TYPES: Final[tuple[type[Record], ...]] = (
+    Provider,
+    Service,
+    Team,
+    StaffMember,
+    ServiceExposure,
+    Incident,
+    LearningResponse,
+    ContributingFactor,
+    LearningPoint,
+    Action,
+    TrainingSession,
+    SupervisionSession,
+    ReflectivePracticeSession,
+    CoachingSession,
+    ServiceChange,
+    GovernanceMeeting,
+    LearningShare,
+    EffectivenessReview,
+    StaffConfidenceCheck,
+)
+"""Every record type, in the order a document lists them (causes first)."""
+
+_BY_KIND: Final[Mapping[str, type[Record]]] = {
+    cls.record_kind: cls for cls in RECORD_TYPES
+}
+
+R = TypeVar("R", bound=Record)
+
+
+def record_type(kind: str) -> type[Record]:
+    """Return the record class whose ``record_kind`` is *kind*.
+
+    Raises:
+        UnknownRecordError: No record type has that kind.
+
+    Examples:
+        >>> from incident_learning.model import record_type
+        >>> record_type("incident").__name__
+        'Incident'
+    """
+    try:
+        return _BY_KIND[kind]
+    except KeyError:
+        raise UnknownRecordError(kind, "record type") from None
+
+
+class LearningLog:
+    """One provider's records: every version, indexed, with integrity checked.
+
+    Args:
+        records: Records of any kind, in any order, every version of each.
+        local_codes: Codes the provider adds to the built-in vocabularies.
+
+    Raises:
+        InvalidDataError: Listing every problem at once: dangling or
+            mistyped references (naming record and field), duplicate or
+            missing versions, undeclared codes, more than one provider.
+
+    Examples:
+        >>> from incident_learning import samples
+        >>> log = samples.example_log()
+        >>> log.provider.name
+        'Oakvale Care Group'
+        >>> len(log.of_kind(il.Incident)) > 100
+        True
+        >>> broken = il.LearningLog([samples.provider(), samples.incident()])
+        Traceback (most recent call last):
+        ...
+        incident_learning.exceptions.InvalidDataError: 3 problems found:
+          records[1] (id INC-0001).service: refers to 'SVC-OAK', which is not in the log
+          records[1] (id INC-0001).reported_by: refers to 'STAFF-CW1', which is not in the log
+          records[1] (id INC-0001).staff_involved[0]: refers to 'STAFF-CW1', which is not in the log
+    """
+
+    __slots__ = ("_current", "_earlier", "_kinds", "_local", "_local_codes")
+
+    def __init__(
+        self,
+        records: Iterable[Record] = (),
+        *,
+        local_codes: Iterable[LocalCode] = (),
+        paths: Sequence[str] | None = None,
+    ) -> None:
+        self._current: dict[str, Record] = {}
+        self._earlier: dict[str, list[Record]] = {}
+        self._kinds: dict[type[Record], dict[str, Record]] = {
+            cls: {} for cls in RECORD_TYPES
+        }
+        self._local_codes: tuple[LocalCode, ...] = tuple(local_codes)
+        problems = self._index_local_codes()
+        records = list(records)
+        where = (
+            paths
+            if paths is not None
+            else [f"records[{i}]" for i in range(len(records))]
+        )
+        problems.extend(self._index_all(records, where))
+        for record, path in zip(records, where, strict=True):
+            problems.extend(problem.within(path) for problem in self._check(record))
+        if problems:
+            raise InvalidDataError(problems)
+
+    # --- building ----------------------------------------------------------
+
+    def _index_local_codes(self) -> list[Problem]:
+        problems: list[Problem] = []
+        self._local: dict[str, dict[str, LocalCode]] = {}
+        for index, local in enumerate(self._local_codes):
+            path = f"local_codes[{index}]"
+            vocabulary = BUILT_IN_VOCABULARIES.get(local.vocabulary)
+            if vocabulary is None:
+                known = ", ".join(sorted(BUILT_IN_VOCABULARIES))
+                message = f"{local.vocabulary!r} is not a vocabulary; known: {known}"
+                problems.append(
+                    Problem(
+                        path=path,
+                        field="vocabulary",
+                        value=local.vocabulary,
+                        message=message,
+                    )
+                )
+                continue
+            declared = self._local.setdefault(local.vocabulary, {})
+            if local.code in vocabulary or local.code in declared:
+                message = f"{local.code!r} is already a code of {local.vocabulary}"
+                problems.append(
+                    Problem(path=path, field="code", value=local.code, message=message)
+                )
+            if local.nearest not in vocabulary:
+                message = (
+                    f"{local.nearest!r} is not a built-in code of {local.vocabulary}"
+                )
+                problems.append(
+                    Problem(
+                        path=path, field="nearest", value=local.nearest, message=message
+                    )
+                )
+            declared[local.code] = local
+        return problems
+
+    def _index_all(self, records: list[Record], paths: Sequence[str]) -> list[Problem]:
+        problems: list[Problem] = []
+        versions: dict[str, list[tuple[Record, str]]] = {}
+        for record, path in zip(records, paths, strict=True):
+            versions.setdefault(record.id, []).append((record, path))
+        for record_id, found in versions.items():
+            if len(found) > 1:
+                found.sort(key=lambda pair: pair[0].version)
+                problems.extend(self._version_problems(record_id, found))
+            latest = found[-1][0]
+            self._current[record_id] = latest
+            self._kinds[type(latest)][record_id] = latest
+            if len(found) > 1:
+                self._earlier[record_id] = [record for record, _ in found[:-1]]
+        problems.extend(self._provider_problems())
+        return problems
+
+    @staticmethod
+    def _version_problems(
+        record_id: str, found: list[tuple[Record, str]]
+    ) -> Iterator[Problem]:
+        first_kind = type(found[0][0])
+        for expected, (record, path) in enumerate(found, start=1):
+            if type(record) is not first_kind:
+                message = (
+                    f"version {record.version} is a {record.record_kind}, "
+                    f"earlier ones a {first_kind.record_kind}"
+                )
+                yield Problem(
+                    path=path,
+                    record_id=record_id,
+                    field="id",
+                    value=record_id,
+                    message=message,
+                )
+            if record.version != expected:
+                message = (
+                    f"versions of {record_id} must run 1, 2, 3, ...; found "
+                    f"{[r.version for r, _ in found]}"
+                )
+                yield Problem(
+                    path=path,
+                    record_id=record_id,
+                    field="version",
+                    value=record.version,
+                    message=message,
+                )
+                return
+
+    def _provider_problems(self) -> Iterator[Problem]:
+        providers = self._kinds[Provider]
+        if len(providers) > 1:
+            message = f"a log holds one provider; found {sorted(providers)}"
+            yield Problem(field="providers", value=sorted(providers), message=message)
+
+    def _check(self, record: Record) -> Iterator[Problem]:
+        """Yield the problems of *record*'s references and codes, given the index."""
+        current = self._current
+        for reference in reference_fields(record):
+            target = current.get(reference.target)
+            if target is None:
+                message = f"refers to {reference.target!r}, which is not in the log"
+            elif target.record_kind not in reference.kinds:
+                message = (
+                    f"refers to {reference.target!r}, a {target.record_kind}, "
+                    f"where a {' or '.join(reference.kinds)} is needed"
+                )
+            else:
+                continue
+            yield Problem(
+                record_id=record.id,
+                field=reference.field,
+                value=reference.target,
+                message=message,
+            )
+        if isinstance(record, Incident):
+            for index, code in enumerate(record.categories):
+                if not self.has_code(INCIDENT_CATEGORIES.name, code):
+                    field = (
+                        "category"
+                        if index == 0
+                        else f"secondary_categories[{index - 1}]"
+                    )
+                    yield self._undeclared(
+                        record, field, code, INCIDENT_CATEGORIES.name
+                    )
+        elif isinstance(record, ContributingFactor):
+            vocabulary = factor_vocabulary(record.framework).name
+            if not self.has_code(vocabulary, record.domain):
+                yield self._undeclared(record, "domain", record.domain, vocabulary)
+
+    @staticmethod
+    def _undeclared(record: Record, field: str, code: str, vocabulary: str) -> Problem:
+        message = (
+            f"{code!r} is not a code of {vocabulary}: use a built-in code or "
+            "declare it in the log's local_codes"
+        )
+        return Problem(record_id=record.id, field=field, value=code, message=message)
+
+    def add(self, record: Record) -> None:
+        """Add *record*, or a new version of a record, checking it against the log.
+
+        The references must already be in the log. The cost is proportional
+        to the record's own references, never to the size of the log.
+
+        Raises:
+            InvalidDataError: The record is invalid here; the log is unchanged.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> log = samples.small_log()
+            >>> action = log.get("ACT-0001", il.Action)
+            >>> log.add(action.agreed(by="STAFF-RM", at=samples.AT))
+            >>> log.get("ACT-0001", il.Action).status
+            <ActionStatus.AGREED: 'agreed'>
+            >>> len(log.history("ACT-0001"))
+            2
+        """
+        previous = self._current.get(record.id)
+        problems: list[Problem] = []
+        if previous is None and record.version != 1:
+            message = f"is {record.version} but the log has no earlier version"
+            problems.append(
+                Problem(
+                    record_id=record.id,
+                    field="version",
+                    value=record.version,
+                    message=message,
+                )
+            )
+        elif previous is not None and (
+            type(previous) is not type(record) or record.version != previous.version + 1
+        ):
+            message = (
+                f"{record.record_kind} version {record.version} cannot follow "
+                f"{previous.record_kind} version {previous.version}"
+            )
+            problems.append(
+                Problem(
+                    record_id=record.id,
+                    field="version",
+                    value=record.version,
+                    message=message,
+                )
+            )
+        if isinstance(record, Provider) and previous is None and self._kinds[Provider]:
+            message = "a log holds one provider"
+            problems.append(
+                Problem(
+                    record_id=record.id, field="id", value=record.id, message=message
+                )
+            )
+        problems.extend(self._check(record))
+        if problems:
+            raise InvalidDataError(problems)
+        if previous is not None:
+            self._earlier.setdefault(record.id, []).append(previous)
+        self._current[record.id] = record
+        self._kinds[type(record)][record.id] = record
+
+    # --- reading -----------------------------------------------------------
+
+    @property
+    def provider(self) -> Provider:
+        """The provider whose log this is.
+
+        Raises:
+            UnknownRecordError: The log has no provider yet.
+        """
+        for provider in self._kinds[Provider].values():
+            return provider  # type: ignore[return-value]
+        missing = "(none)"
+        raise UnknownRecordError(missing, "provider")
+
+    @property
+    def local_codes(self) -> tuple[LocalCode, ...]:
+        """The local codes the log declares."""
+        return self._local_codes
+
+    def has_code(self, vocabulary: str, code: str) -> bool:
+        """Return whether *code* is built into *vocabulary* or declared locally.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> samples.small_log().has_code("incident_category", "falls")
+            True
+        """
+        return code in BUILT_IN_VOCABULARIES[vocabulary] or code in self._local.get(
+            vocabulary, {}
+        )
+
+    @overload
+    def get(self, record_id: str) -> Record: ...
+    @overload
+    def get(self, record_id: str, kind: type[R]) -> R: ...
+    def get(self, record_id: str, kind: type[Record] = Record) -> Record:
+        """Return the current version of the record *record_id*.
+
+        Args:
+            record_id: The identifier.
+            kind: The record class expected; a record of another class is
+                reported as unknown.
+
+        Raises:
+            UnknownRecordError: No record of *kind* has the identifier.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> samples.small_log().get("INC-0001", il.Incident).category
+            'falls'
+        """
+        record = self._current.get(record_id)
+        if record is None or not isinstance(record, kind):
+            raise UnknownRecordError(
+                record_id, None if kind is Record else kind.record_kind
+            )
+        return record
+
+    def history(self, record_id: str) -> tuple[Record, ...]:
+        """Return every version of the record *record_id*, oldest first.
+
+        Raises:
+            UnknownRecordError: No record has the identifier.
+        """
+        current = self.get(record_id)
+        return (*self._earlier.get(record_id, ()), current)
+
+    def of_kind(self, kind: type[R]) -> Mapping[str, R]:
+        """Return a read-only view of the current records of *kind* by identifier.
+
+        Records withdrawn as entered in error are included; see :meth:`active`.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> sorted(samples.small_log().of_kind(il.Service))
+            ['SVC-OAK']
+        """
+        return MappingProxyType(self._kinds[kind])  # type: ignore[arg-type]
+
+    def active(self, kind: type[R]) -> tuple[R, ...]:
+        """Return the current records of *kind* not withdrawn as entered in error.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> [incident.id for incident in samples.small_log().active(il.Incident)]
+            ['INC-0001']
+        """
+        return tuple(
+            record  # type: ignore[misc]
+            for record in self._kinds[kind].values()
+            if not record.entered_in_error
+        )
+
+    def all_versions(self) -> Iterator[Record]:
+        """Yield every version of every record: by kind, then id, oldest first."""
+        for records in self._kinds.values():
+            for record_id, record in records.items():
+                yield from self._earlier.get(record_id, ())
+                yield record
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._current
+
+    def __iter__(self) -> Iterator[Record]:
+        for records in self._kinds.values():
+            yield from records.values()
+
+    def __len__(self) -> int:
+        return len(self._current)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(
+            f"{cls.record_kind}={len(records)}"
+            for cls, records in self._kinds.items()
+            if records
+        )
+        return f"<LearningLog {counts}>"
+
+    def with_id_prefix(self, prefix: str) -> "LearningLog":
+        """Return a copy of this log with every identifier prefixed, for merging.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> prefixed = samples.small_log().with_id_prefix("oakvale")
+            >>> prefixed.get("oakvale:INC-0001", il.Incident).service
+            'oakvale:SVC-OAK'
+        """
+        return LearningLog(
+            (_prefixed(record, prefix) for record in self.all_versions()),
+            local_codes=self._local_codes,
+        )
+
+
+def _prefixed(record: Any, prefix: str) -> Any:
+    changes: dict[str, object] = {}
+    for field in attrs.fields(type(record)):
+        value = getattr(record, field.name)
+        if value is None:
+            continue
+        if field.metadata.get(REFERS_TO) or field.metadata.get(IS_ID):
+            if isinstance(value, tuple):
+                changes[field.name] = tuple(prefixed_id(prefix, item) for item in value)
+            else:
+                changes[field.name] = prefixed_id(prefix, value)
+        elif isinstance(value, tuple) and value and attrs.has(type(value[0])):
+            changes[field.name] = tuple(_prefixed(item, prefix) for item in value)
+        elif attrs.has(type(value)):
+            changes[field.name] = _prefixed(value, prefix)
+    return attrs.evolve(record, **changes) if changes else record

@@ -1,0 +1,435 @@
+"""The versioned file format: JSON documents and JSON Lines.
+
+A JSON document is one object::
+
+    {"format": "incident_learning/1",
+     "local_codes": [...],
+     "providers": [...], "services": [...], "incidents": [...], ...}
+
+with one list per record kind, named by the kind's plural (see
+:data:`SECTIONS`). JSON Lines starts with a header line holding ``format``
+and ``local_codes``; every later line is one record with its kind in
+``"type"``. Every version of every record is written; fields are written in
+declaration order, all of them, so output is deterministic.
+
+A reader refuses a newer major version. Within a major version only
+optional fields are added; each major bump comes with a function in
+:data:`MIGRATIONS` that lifts a document from the version before.
+"""
+
+import contextlib
+import gc
+import importlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from types import ModuleType
+from typing import Any, Final
+
+from incident_learning.exceptions import (
+    InvalidDataError,
+    Problem,
+    UnsupportedFormatError,
+)
+from incident_learning.model import RECORD_TYPES, LearningLog, LocalCode, Record
+from incident_learning.serialization.converter import (
+    problems_of,
+    structure_detailed,
+    structure_fast,
+    unstructure,
+)
+
+
+def _optional_module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # pragma: no cover - exercised by the minimal-install test
+        return None
+
+
+_orjson = _optional_module("orjson")  # the [fast] extra
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_MAJOR",
+    "MIGRATIONS",
+    "SECTIONS",
+    "dump_json",
+    "dump_jsonl",
+    "dumps_json",
+    "dumps_jsonl",
+    "from_document",
+    "iter_jsonl",
+    "load_json",
+    "load_jsonl",
+    "loads_json",
+    "loads_jsonl",
+    "to_document",
+]
+
+FORMAT_MAJOR: Final = 1
+FORMAT: Final = f"incident_learning/{FORMAT_MAJOR}"
+"""The format string this library writes."""
+
+SECTIONS: Final[Mapping[str, type[Record]]] = {
+    f"{cls.record_kind}s": cls for cls in RECORD_TYPES
+}
+"""Each document section (``incidents``, ...) and the record type it holds."""
+
+_KIND_TO_TYPE: Final = {cls.record_kind: cls for cls in RECORD_TYPES}
+_FORMAT_PATTERN: Final = re.compile(r"incident_learning/(\d+)")
+
+MIGRATIONS: Final[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
+"""Functions lifting a document from major version *n* to *n + 1*.
+
+Format 1 is the first, so there are none yet; the reader applies them in
+turn to any older document before structuring it.
+"""
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    # Bulk loads create millions of objects that all survive; the cyclic
+    # collector would rescan them again and again. Host applications share
+    # the collector, so restore its state however the load ends.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _loads(data: str | bytes) -> Any:
+    if _orjson is not None:
+        return _orjson.loads(data)
+    return json.loads(data)
+
+
+def _dumps(data: object, *, indent: bool) -> str:
+    if _orjson is not None:
+        option = _orjson.OPT_INDENT_2 if indent else 0
+        encoded: bytes = _orjson.dumps(data, option=option)
+        return encoded.decode()
+    return json.dumps(
+        data,
+        ensure_ascii=False,
+        indent=2 if indent else None,
+        separators=None if indent else (",", ":"),
+    )
+
+
+def _check_format(header: object, path: str) -> int:
+    if not isinstance(header, Mapping):
+        raise InvalidDataError(
+            [
+                Problem(
+                    path=path,
+                    value=header,
+                    message="expected an object with a 'format'",
+                )
+            ]
+        )
+    found = header.get("format")
+    match = _FORMAT_PATTERN.fullmatch(found) if isinstance(found, str) else None
+    if match is None:
+        message = f"is {found!r}; expected {FORMAT!r}"
+        raise InvalidDataError(
+            [Problem(path=path, field="format", value=found, message=message)]
+        )
+    major = int(match[1])
+    if major > FORMAT_MAJOR or major < 1:
+        raise UnsupportedFormatError(found, FORMAT)
+    return major
+
+
+def _migrated(document: dict[str, Any], major: int) -> dict[str, Any]:
+    for version in range(major, FORMAT_MAJOR):
+        document = MIGRATIONS[version](document)  # pragma: no cover - none yet
+    return document
+
+
+def _structure(data: object, cls: type[Any], path: str, problems: list[Problem]) -> Any:
+    with contextlib.suppress(Exception):  # a failure is re-run in detail below
+        return structure_fast(data, cls)
+    if isinstance(data, Mapping) and isinstance(data.get("id"), str):
+        problems.append(_unloaded_marker(data["id"]))
+    if not isinstance(data, Mapping):
+        message = f"expected an object, found {type(data).__name__}"
+        problems.append(Problem(path=path, value=data, message=message))
+        return None
+    try:
+        return structure_detailed(data, cls)
+    except (Exception, ExceptionGroup) as error:
+        problems.extend(problem.within(path) for problem in problems_of(error, data))
+    return None
+
+
+def _local_codes(raw: object, path: str, problems: list[Problem]) -> list[LocalCode]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(Problem(path=path, value=raw, message="expected a list"))
+        return []
+    codes = [
+        _structure(item, LocalCode, f"{path}[{index}]", problems)
+        for index, item in enumerate(raw)
+    ]
+    return [code for code in codes if code is not None]
+
+
+def from_document(document: object) -> LearningLog:
+    """Build a log from a parsed JSON document (plain dicts and lists).
+
+    Raises:
+        InvalidDataError: With every problem in the document.
+        UnsupportedFormatError: The document is of a newer major version.
+
+    Examples:
+        >>> from incident_learning import samples, serialization
+        >>> document = serialization.to_document(samples.small_log())
+        >>> document["incidents"][0]["people_affected"][0]["physical_harm"] = "moderat"
+        >>> serialization.from_document(document)
+        Traceback (most recent call last):
+        ...
+        incident_learning.exceptions.InvalidDataError: incidents[0] (id INC-0001).people_affected[0].physical_harm: 'moderat' is not one of 'none', 'low', 'moderate', 'severe', 'fatal'
+    """
+    major = _check_format(document, "")
+    assert isinstance(document, dict)  # noqa: S101 - checked above
+    document = _migrated(document, major)
+    problems: list[Problem] = []
+    local_codes = _local_codes(document.get("local_codes"), "local_codes", problems)
+    records: list[Record] = []
+    paths: list[str] = []
+    with _collector_paused():
+        for key, raw in document.items():
+            if key in ("format", "local_codes"):
+                continue
+            cls = SECTIONS.get(key)
+            if cls is None:
+                message = (
+                    f"{key!r} is not a section; sections are {', '.join(SECTIONS)}"
+                )
+                problems.append(Problem(field=key, message=message))
+                continue
+            if not isinstance(raw, list):
+                problems.append(
+                    Problem(path=key, value=raw, message="expected a list of records")
+                )
+                continue
+            for index, item in enumerate(raw):
+                path = f"{key}[{index}]"
+                record = _structure(item, cls, path, problems)
+                if record is not None:
+                    records.append(record)
+                    paths.append(path)
+        return _log(records, local_codes, paths, problems)
+
+
+_UNLOADED = "(record not loaded)"
+
+
+def _unloaded_marker(record_id: str) -> Problem:
+    return Problem(record_id=record_id, message=_UNLOADED)
+
+
+def _log(
+    records: list[Record],
+    local_codes: list[LocalCode],
+    paths: list[str],
+    problems: list[Problem],
+) -> LearningLog:
+    try:
+        log = LearningLog(records, local_codes=local_codes, paths=paths)
+    except InvalidDataError as error:
+        # A record that failed to load is already reported; references to it
+        # are not dangling, so they are not reported again.
+        unloaded = {p.record_id for p in problems if p.message == _UNLOADED}
+        problems.extend(
+            problem
+            for problem in error.problems
+            if not (
+                problem.value in unloaded and problem.message.startswith("refers to")
+            )
+        )
+    problems = [problem for problem in problems if problem.message != _UNLOADED]
+    if problems:
+        raise InvalidDataError(problems)
+    return log
+
+
+def to_document(log: LearningLog) -> dict[str, Any]:
+    """Return *log* as a JSON-ready document of plain dicts and lists.
+
+    Examples:
+        >>> from incident_learning import samples, serialization
+        >>> document = serialization.to_document(samples.small_log())
+        >>> document["format"], document["incidents"][0]["category"]
+        ('incident_learning/1', 'falls')
+    """
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "local_codes": [unstructure(code) for code in log.local_codes],
+    }
+    for section in SECTIONS:
+        document[section] = []
+    for record in log.all_versions():
+        document[f"{record.record_kind}s"].append(unstructure(record))
+    return document
+
+
+def dumps_json(log: LearningLog, *, indent: bool = True) -> str:
+    """Return *log* as a JSON document.
+
+    Examples:
+        >>> from incident_learning import samples, serialization
+        >>> text = serialization.dumps_json(samples.small_log())
+        >>> serialization.loads_json(text).get("INC-0001") == samples.incident()
+        True
+    """
+    return _dumps(to_document(log), indent=indent) + "\n"
+
+
+def loads_json(text: str | bytes) -> LearningLog:
+    """Read a log from JSON text.
+
+    Raises:
+        InvalidDataError: The text is not JSON, or the document has problems.
+    """
+    try:
+        document = _loads(text)
+    except ValueError as error:
+        raise InvalidDataError([Problem(message=f"not valid JSON: {error}")]) from None
+    return from_document(document)
+
+
+def dump_json(
+    log: LearningLog, path: str | os.PathLike[str], *, indent: bool = True
+) -> None:
+    """Write *log* to the file *path* as a JSON document."""
+    _write(path, dumps_json(log, indent=indent))
+
+
+def load_json(path: str | os.PathLike[str]) -> LearningLog:
+    """Read a log from the JSON document in the file *path*."""
+    with open(path, "rb") as file:
+        return loads_json(file.read())
+
+
+def _header(log: LearningLog) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "local_codes": [unstructure(code) for code in log.local_codes],
+    }
+
+
+def iter_jsonl(log: LearningLog) -> Iterator[str]:
+    """Yield *log* as JSON Lines, one line (without newline) at a time."""
+    yield _dumps(_header(log), indent=False)
+    for record in log.all_versions():
+        line = unstructure(record)
+        yield _dumps({"type": record.record_kind, **line}, indent=False)
+
+
+def dumps_jsonl(log: LearningLog) -> str:
+    """Return *log* as JSON Lines: a header line, then one record a line.
+
+    Examples:
+        >>> from incident_learning import samples, serialization
+        >>> text = serialization.dumps_jsonl(samples.small_log())
+        >>> text.splitlines()[0]
+        '{"format":"incident_learning/1","local_codes":[]}'
+        >>> serialization.loads_jsonl(text).get("ACT-0001") == samples.action()
+        True
+    """
+    return "".join(f"{line}\n" for line in iter_jsonl(log))
+
+
+def loads_jsonl(text: str | bytes) -> LearningLog:
+    """Read a log from JSON Lines text.
+
+    Problems are reported by line number (``line 5``), counting from 1.
+
+    Raises:
+        InvalidDataError: With every problem found in every line.
+        UnsupportedFormatError: The header declares a newer major version.
+    """
+    return _from_lines(text.splitlines())
+
+
+def _from_lines(lines: Iterable[str | bytes]) -> LearningLog:
+    problems: list[Problem] = []
+    records: list[Record] = []
+    paths: list[str] = []
+    iterator = iter(lines)
+    header_line = next(iterator, None)
+    if header_line is None:
+        raise InvalidDataError(
+            [
+                Problem(
+                    path="line 1", message="is missing: expected a header with 'format'"
+                )
+            ]
+        )
+    try:
+        header = _loads(header_line)
+    except ValueError as error:
+        raise InvalidDataError(
+            [Problem(path="line 1", message=f"not valid JSON: {error}")]
+        ) from None
+    major = _check_format(header, "line 1")
+    if major != FORMAT_MAJOR:  # pragma: no cover - no older majors exist yet
+        msg = "JSON Lines of an older major version must be migrated as a JSON document"
+        raise UnsupportedFormatError(header.get("format"), msg)
+    local_codes = _local_codes(
+        header.get("local_codes"), "line 1.local_codes", problems
+    )
+    with _collector_paused():
+        for number, line in enumerate(iterator, start=2):
+            if not line.strip():
+                continue
+            path = f"line {number}"
+            try:
+                raw = _loads(line)
+            except ValueError as error:
+                problems.append(Problem(path=path, message=f"not valid JSON: {error}"))
+                continue
+            kind = raw.pop("type", None) if isinstance(raw, dict) else None
+            cls = _KIND_TO_TYPE.get(kind) if isinstance(kind, str) else None
+            if cls is None:
+                message = (
+                    f"'type' is {kind!r}; expected one of {', '.join(_KIND_TO_TYPE)}"
+                )
+                problems.append(
+                    Problem(path=path, field="type", value=kind, message=message)
+                )
+                continue
+            record = _structure(raw, cls, path, problems)
+            if record is not None:
+                records.append(record)
+                paths.append(path)
+        return _log(records, local_codes, paths, problems)
+
+
+def dump_jsonl(log: LearningLog, path: str | os.PathLike[str]) -> None:
+    """Write *log* to the file *path* as JSON Lines."""
+    _write(path, dumps_jsonl(log))
+
+
+def load_jsonl(path: str | os.PathLike[str]) -> LearningLog:
+    """Read a log from the JSON Lines file *path*."""
+    with open(path, "rb") as file:
+        return _from_lines(file.read().splitlines())
+
+
+def _write(path: str | os.PathLike[str], text: str) -> None:
+    # Write beside the target and rename, so a crash never leaves half a file.
+    target = os.fspath(path)
+    temporary = f"{target}.partial"
+    with open(temporary, "w", encoding="utf-8", newline="\n") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, target)
