@@ -122,11 +122,14 @@ class InvalidRecordError(IncidentLearningError, ValueError):
         super().__init__(kind, record_id, self.problems)
 
     def __str__(self) -> str:
-        if len(self.problems) == 1:
-            return f"invalid {self.kind}: {self.problems[0]}"
-        return _render(
-            f"invalid {self.kind} ({len(self.problems)} problems):", self.problems
-        )
+        what = f"invalid {self.kind}" + (f" {self.record_id}" if self.record_id else "")
+        details = [
+            f"{problem.field}: {problem.message}" if problem.field else problem.message
+            for problem in self.problems
+        ]
+        if len(details) == 1:
+            return f"{what}: {details[0]}"
+        return "\n  ".join([f"{what} ({len(details)} problems):", *details])
 
 
 class InvalidDataError(IncidentLearningError, ValueError):

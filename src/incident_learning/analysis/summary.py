@@ -48,7 +48,7 @@ class LogSummary:
 
     @property
     def loop_closure_rate(self) -> float:
-        """Share of actions whose loop is closed: verified, found ineffective or rejected."""
+        """Share of actions whose loop is closed (verified, found ineffective or rejected)."""
         total = sum(self.actions_by_status.values())
         closed = sum(
             count

@@ -64,6 +64,7 @@ from incident_learning.model.organisation import (
     StaffMember,
     Team,
 )
+from incident_learning.model.privacy import WITHHELD, Profile, pseudonymised
 from incident_learning.model.sharing import GovernanceMeeting, LearningShare
 from incident_learning.model.time import LocalTimePolicy, parse_date, parse_datetime
 from incident_learning.model.vocab import (
@@ -95,6 +96,7 @@ __all__ = [
     "INCIDENT_CATEGORIES",
     "RECORD_TYPES",
     "TRANSITIONS",
+    "WITHHELD",
     "Action",
     "ActionKind",
     "ActionStatus",
@@ -131,6 +133,7 @@ __all__ = [
     "PersonAffected",
     "PersonalData",
     "PhysicalHarm",
+    "Profile",
     "Provider",
     "PsychologicalHarm",
     "Record",
@@ -157,6 +160,7 @@ __all__ = [
     "parse_datetime",
     "personal_fields",
     "prefixed_id",
+    "pseudonymised",
     "record_type",
     "reference_fields",
     "to_care_domain",

@@ -127,13 +127,13 @@ class Action(Record):
 
     @property
     def status(self) -> ActionStatus:
-        """The current status: the last change's, or ``proposed`` with none."""
+        """The current status, the last change's, or ``proposed`` with none."""
         history = self.status_history
         return history[-1].status if history else ActionStatus.PROPOSED
 
     @property
     def strength(self) -> ActionStrength:
-        """The strength on the action hierarchy: the override, else the kind's."""
+        """The strength on the action hierarchy, the override or else the kind's."""
         return self.strength_override or self.kind.strength
 
     @property

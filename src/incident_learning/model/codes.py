@@ -330,7 +330,7 @@ BUILT_IN_VOCABULARIES: Mapping[str, Vocabulary] = {
     vocabulary.name: vocabulary
     for vocabulary in (INCIDENT_CATEGORIES, *_FACTOR_VOCABULARIES.values())
 }
-"""Every built-in vocabulary by name: the names local codes extend."""
+"""Every built-in vocabulary by name, the names local codes extend."""
 
 
 def factor_vocabulary(framework: FactorFramework) -> Vocabulary:

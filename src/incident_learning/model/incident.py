@@ -253,7 +253,7 @@ class Incident(Record):
 
     @property
     def actuality(self) -> str:
-        """The FHIR ``AdverseEvent.actuality``: ``actual`` or ``potential``."""
+        """The FHIR ``AdverseEvent.actuality``, ``actual`` or ``potential``."""
         return "actual" if self.reached_person else "potential"
 
     @property

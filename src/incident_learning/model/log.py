@@ -100,6 +100,11 @@ def record_type(kind: str) -> type[Record]:
         raise UnknownRecordError(kind, "record type") from None
 
 
+def _article(kinds: tuple[str, ...]) -> str:
+    words = " or ".join(kinds)
+    return f"an {words}" if words[0] in "aeiou" else f"a {words}"
+
+
 class LearningLog:
     """One provider's records: every version, indexed, with integrity checked.
 
@@ -152,7 +157,8 @@ class LearningLog:
         )
         problems.extend(self._index_all(records, where))
         for record, path in zip(records, where, strict=True):
-            problems.extend(problem.within(path) for problem in self._check(record))
+            if isinstance(record, Record):  # a non-record is reported above
+                problems.extend(problem.within(path) for problem in self._check(record))
         if problems:
             raise InvalidDataError(problems)
 
@@ -259,7 +265,7 @@ class LearningLog:
             elif target.record_kind not in reference.kinds:
                 message = (
                     f"refers to {reference.target!r}, a {target.record_kind}, "
-                    f"where a {' or '.join(reference.kinds)} is needed"
+                    f"where {_article(reference.kinds)} is needed"
                 )
             else:
                 continue

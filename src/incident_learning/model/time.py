@@ -157,7 +157,7 @@ def _read(text: str) -> tuple[datetime, bool]:
         msg = "is not a recognised numeric date (expected dd/mm/yyyy or ISO 8601)"
         raise DateParseError(text, msg)
     value = _complete_reading(stripped)
-    has_time = bool(re.search(r"\d:\d", stripped))
+    has_time = bool(re.search(r"\d:\d|\d\s*[ap]\.?m\b", stripped, re.IGNORECASE))
     return value, has_time
 
 

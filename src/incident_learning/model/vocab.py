@@ -159,7 +159,7 @@ class PhysicalHarm(_Scale):
 
     @property
     def lfpse_code(self) -> int:
-        """The LFPSE *Level of Physical Harm* code: 5 none ... 1 fatal."""
+        """The LFPSE *Level of Physical Harm* code, from 5 (none) to 1 (fatal)."""
         return 5 - self.rank
 
     @property
@@ -184,7 +184,7 @@ class PsychologicalHarm(_Scale):
 
     @property
     def lfpse_code(self) -> int:
-        """The LFPSE *Level of Psychological Harm* code: 4 none ... 1 severe."""
+        """The LFPSE *Level of Psychological Harm* code, from 4 (none) to 1 (severe)."""
         return 4 - self.rank
 
     @property

@@ -185,10 +185,9 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_unstructure_hook_func(_is_date_union, _unstructure_date_union)
-    converter.register_unstructure_hook_factory(
-        lambda tp: isinstance(tp, type) and issubclass(tp, enum.Enum),
-        lambda _: _enum_value,
-    )
+    for enum_class in _ENUMS:
+        # Plain values, not members: to_document() returns plain data.
+        converter.register_unstructure_hook(enum_class, _enum_value)
     converter.register_structure_hook_factory(
         attrs.has,
         lambda cls: make_dict_structure_fn(
