@@ -33,6 +33,7 @@ __all__ = [
     "personal_fields",
     "prefixed_id",
     "reference_fields",
+    "references_resolve",
 ]
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/\-]{0,127}")
@@ -123,8 +124,13 @@ def _check_text(value: object) -> str | None:
 
 def _check_aware(value: object) -> str | None:
     if isinstance(value, datetime):
-        if value.utcoffset() is None:
+        offset = value.utcoffset()
+        if offset is None:
             return f"{value.isoformat()!r} has no time zone"
+        if offset.seconds % 60 or offset.microseconds:
+            # ISO 8601 and RFC 3339 offsets are whole minutes; finer ones
+            # (local mean time before 1847) cannot be written faithfully.
+            return f"{value.isoformat()!r} has a UTC offset that is not whole minutes"
         return None
     return f"{value!r} is not a date and time"
 
@@ -258,7 +264,7 @@ def _scalar_expression(tp: object, *, is_id: bool, names: dict[str, object]) -> 
             else "(x.__class__ is str and x != '' and not x.isspace())"
         )
     if tp is datetime:
-        return "(isinstance(x, datetime) and x.utcoffset() is not None)"
+        return "(isinstance(x, datetime) and (o := x.utcoffset()) is not None and not o.seconds % 60 and not o.microseconds)"
     if tp is date:
         return "(x.__class__ is date)"
     if tp is bool:
@@ -266,15 +272,16 @@ def _scalar_expression(tp: object, *, is_id: bool, names: dict[str, object]) -> 
     if tp is int:
         return "(x.__class__ is int and x >= 0)"
     if tp is float:
-        return "((x.__class__ is float or x.__class__ is int) and x == x)"
+        return "(x.__class__ is int or (x.__class__ is float and -INF < x < INF))"
     if set(typing.get_args(tp)) == {datetime, date}:
-        return "(x.__class__ is date or (isinstance(x, datetime) and x.utcoffset() is not None))"
+        return "(x.__class__ is date or (isinstance(x, datetime) and (o := x.utcoffset()) is not None and not o.seconds % 60 and not o.microseconds))"
     name = f"C{len(names)}"
     names[name] = tp
     return f"(x.__class__ is {name})"
 
 
-def _field_expression(field: "attrs.Attribute[Any]", names: dict[str, object]) -> str:
+def _field_lines(field: "attrs.Attribute[Any]", names: dict[str, object]) -> list[str]:
+    """Return source lines that ``return False`` when the field's value is invalid."""
     tp: object = field.type
     optional = False
     if isinstance(tp, types.UnionType) and type(None) in typing.get_args(tp):
@@ -282,17 +289,25 @@ def _field_expression(field: "attrs.Attribute[Any]", names: dict[str, object]) -
         tp = rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
         optional = True
     is_id = bool(field.metadata.get(REFERS_TO) or field.metadata.get(IS_ID))
+    lines = [f"    x = self.{field.name}"]
+    guard = "x is not None and " if optional else ""
     if typing.get_origin(tp) is tuple:
         item = _scalar_expression(typing.get_args(tp)[0], is_id=is_id, names=names)
         least = field.metadata.get(MIN_ITEMS, 0)
-        expression = (
-            f"(x.__class__ is tuple and len(x) >= {least} and all({item} for x in x))"
+        # A loop, not all(): most tuples are short or empty, and a generator
+        # costs more to set up than the checks themselves.
+        lines.append(
+            f"    if {guard}(x.__class__ is not tuple or len(x) < {least}): return False"
         )
+        lines.append("    if x:" if not optional else "    if x is not None:")
+        lines.append("        for x in x:")
+        lines.append(f"            if not {item}: return False")
     elif typing.get_origin(tp) in (Mapping, dict) or tp is object:
-        expression = "True"
+        lines.pop()
     else:
         expression = _scalar_expression(tp, is_id=is_id, names=names)
-    return f"(x is None or {expression})" if optional else expression
+        lines.append(f"    if {guard}not {expression}: return False")
+    return lines
 
 
 def _predicate_of(cls: type) -> Callable[[Any], bool]:
@@ -303,11 +318,15 @@ def _predicate_of(cls: type) -> Callable[[Any], bool]:
     except KeyError:
         pass
     attrs.resolve_types(cls)
-    names: dict[str, object] = {"_ID": _ID_MATCH, "datetime": datetime, "date": date}
+    names: dict[str, object] = {
+        "_ID": _ID_MATCH,
+        "datetime": datetime,
+        "date": date,
+        "INF": math.inf,
+    }
     lines = ["def valid(self):"]
     for field in attrs.fields(cls):
-        lines.append(f"    x = self.{field.name}")
-        lines.append(f"    if not {_field_expression(field, names)}: return False")
+        lines.extend(_field_lines(field, names))
     lines.append("    return True")
     namespace = dict(names)
     exec("\n".join(lines), namespace)  # noqa: S102 - source built above from field types
@@ -514,6 +533,69 @@ def _walker(cls: type) -> _Walker:
 
     _WALKERS[cls] = walk
     return walk
+
+
+_RESOLVERS: dict[type, Callable[[Any, Mapping[str, Any]], bool]] = {}
+
+
+def _resolver_lines(
+    cls: type, expression: str, depth: int, names: dict[str, object]
+) -> list[str]:
+    attrs.resolve_types(cls)
+    indent = "    " * (depth + 1)
+    lines: list[str] = []
+    for field in attrs.fields(cls):
+        kinds = field.metadata.get(REFERS_TO)
+        tp = field.type
+        many = typing.get_origin(tp) is tuple
+        inner = typing.get_args(tp)[0] if many else tp
+        inner_args = [arg for arg in typing.get_args(inner) if arg is not type(None)]
+        inner = inner_args[0] if len(inner_args) == 1 else inner
+        value = f"{expression}.{field.name}"
+        if kinds:
+            allowed = f"K{len(names)}"
+            names[allowed] = frozenset(kinds)
+            check = (
+                "r = get(t)\n{i}if r is None or r.record_kind not in "
+                + allowed
+                + ": return False"
+            )
+            if many:
+                lines.append(f"{indent}for t in {value}:")
+                lines.append(f"{indent}    " + check.format(i=indent + "    "))
+            else:
+                lines.append(f"{indent}t = {value}")
+                lines.append(f"{indent}if t is not None:")
+                lines.append(f"{indent}    " + check.format(i=indent + "    "))
+        elif isinstance(inner, type) and attrs.has(inner) and _has_refs(inner):
+            item = f"n{depth}"
+            if many:
+                lines.append(f"{indent}for {item} in {value}:")
+            else:
+                lines.append(f"{indent}{item} = {value}")
+                lines.append(f"{indent}if {item} is not None:")
+            lines.extend(_resolver_lines(inner, item, depth + 1, names))
+    return lines
+
+
+def references_resolve(record: object, index: Mapping[str, Any]) -> bool:
+    """Return whether every reference of *record* names a record of a right kind.
+
+    *index* maps identifiers to records. This is the fast check the log runs
+    on every record; only a record that fails it is walked again with
+    :func:`reference_fields` to say which references are wrong.
+    """
+    cls = type(record)
+    resolver = _RESOLVERS.get(cls)
+    if resolver is None:
+        names: dict[str, object] = {}
+        lines = ["def resolve(self, index):", "    get = index.get"]
+        lines.extend(_resolver_lines(cls, "self", 0, names))
+        lines.append("    return True")
+        namespace = dict(names)
+        exec("\n".join(lines), namespace)  # noqa: S102 - source built from field metadata
+        resolver = _RESOLVERS[cls] = namespace["resolve"]  # type: ignore[assignment]
+    return resolver(record, index)  # type: ignore[misc]
 
 
 def _has_refs(cls: type) -> bool:

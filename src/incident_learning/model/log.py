@@ -19,8 +19,10 @@ from incident_learning.model.base import (
     IS_ID,
     REFERS_TO,
     Record,
+    Reference,
     prefixed_id,
     reference_fields,
+    references_resolve,
 )
 from incident_learning.model.codes import (
     BUILT_IN_VOCABULARIES,
@@ -258,7 +260,11 @@ class LearningLog:
     def _check(self, record: Record) -> Iterator[Problem]:
         """Yield the problems of *record*'s references and codes, given the index."""
         current = self._current
-        for reference in reference_fields(record):
+        if references_resolve(record, current):
+            references: Iterable[Reference] = ()
+        else:
+            references = reference_fields(record)
+        for reference in references:
             target = current.get(reference.target)
             if target is None:
                 message = f"refers to {reference.target!r}, which is not in the log"

@@ -38,6 +38,7 @@ from incident_learning.serialization.converter import (
     structure_detailed,
     structure_fast,
     unstructure,
+    unstructure_native,
 )
 
 
@@ -325,12 +326,32 @@ def _header(log: LearningLog) -> dict[str, Any]:
     }
 
 
-def iter_jsonl(log: LearningLog) -> Iterator[str]:
-    """Yield *log* as JSON Lines, one line (without newline) at a time."""
-    yield _dumps(_header(log), indent=False)
+def _encoded_lines(log: LearningLog) -> Iterator[bytes]:
+    yield _dumps(_header(log), indent=False).encode()
+    if _orjson is None:
+        for record in log.all_versions():
+            line = {"type": record.record_kind, **unstructure(record)}
+            yield json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()
+        return
+    encode = _orjson.dumps
     for record in log.all_versions():
-        line = unstructure(record)
-        yield _dumps({"type": record.record_kind, **line}, indent=False)
+        yield encode({"type": record.record_kind, **unstructure_native(record)})
+
+
+def iter_jsonl(log: LearningLog) -> Iterator[str]:
+    """Yield *log* as JSON Lines, one line (without its newline) at a time.
+
+    Examples:
+        >>> from incident_learning import samples, serialization
+        >>> next(serialization.iter_jsonl(samples.small_log()))
+        '{"format":"incident_learning/1","local_codes":[]}'
+    """
+    for line in _encoded_lines(log):
+        yield line.decode()
+
+
+def _jsonl_bytes(log: LearningLog) -> bytes:
+    return b"\n".join(_encoded_lines(log)) + b"\n"
 
 
 def dumps_jsonl(log: LearningLog) -> str:
@@ -344,7 +365,7 @@ def dumps_jsonl(log: LearningLog) -> str:
         >>> serialization.loads_jsonl(text).get("ACT-0001") == samples.action()
         True
     """
-    return "".join(f"{line}\n" for line in iter_jsonl(log))
+    return _jsonl_bytes(log).decode()
 
 
 def loads_jsonl(text: str | bytes) -> LearningLog:
@@ -415,7 +436,7 @@ def _from_lines(lines: Iterable[str | bytes]) -> LearningLog:
 
 def dump_jsonl(log: LearningLog, path: str | os.PathLike[str]) -> None:
     """Write *log* to the file *path* as JSON Lines."""
-    _write(path, dumps_jsonl(log))
+    _write(path, _jsonl_bytes(log))
 
 
 def load_jsonl(path: str | os.PathLike[str]) -> LearningLog:
@@ -424,12 +445,13 @@ def load_jsonl(path: str | os.PathLike[str]) -> LearningLog:
         return _from_lines(file.read().splitlines())
 
 
-def _write(path: str | os.PathLike[str], text: str) -> None:
+def _write(path: str | os.PathLike[str], content: str | bytes) -> None:
     # Write beside the target and rename, so a crash never leaves half a file.
     target = os.fspath(path)
     temporary = f"{target}.partial"
-    with open(temporary, "w", encoding="utf-8", newline="\n") as file:
-        file.write(text)
+    data = content.encode() if isinstance(content, str) else content
+    with open(temporary, "wb") as file:
+        file.write(data)
         file.flush()
         os.fsync(file.fileno())
     os.replace(temporary, target)
