@@ -8,6 +8,7 @@ import attrs
 from incident_learning.model.base import (
     PersonalData,
     Record,
+    at_least,
     Validated,
     personal,
     refers_to,
@@ -93,7 +94,7 @@ class StaffConfidenceCheck(EmbeddingRecord):
     topic: str
     checked_on: date
     scale_max: int = 5
-    scores: tuple[int, ...] = attrs.field(metadata={"incident_learning.min_items": 1})
+    scores: tuple[int, ...] = attrs.field(metadata=at_least(1))
 
     @property
     def mean_score(self) -> float:

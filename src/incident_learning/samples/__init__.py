@@ -49,9 +49,8 @@ from incident_learning.model import (
     Team,
     TrainingSession,
 )
-
-# EXAMPLE-IMPORT
-# GENERATOR-IMPORT
+from incident_learning.samples.example import example_log, example_records
+from incident_learning.samples.generator import generate
 
 __all__ = [
     "AT",

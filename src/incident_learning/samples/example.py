@@ -35,6 +35,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
+from typing import Any
 
 import attrs
 
@@ -156,6 +157,19 @@ class _ServiceDef:
     @property
     def id(self) -> str:
         return f"SVC-{self.code}"
+
+
+def _manager(service: str) -> str:
+    """Return the id of *service*'s registered manager.
+
+    Oak House's is ``STAFF-RM``, the manager of the small samples' Oak House
+    story; the others are ``STAFF-<SERVICE>-RM``.
+    """
+    return (
+        "STAFF-RM"
+        if service == "SVC-OAK"
+        else service.replace("SVC-", "STAFF-") + "-RM"
+    )
 
 
 def _people(first: int, count: int) -> tuple[str, ...]:
@@ -317,27 +331,36 @@ _FRONT = {
 
 
 def _posts(code: str) -> list[tuple[str, StaffRole, str | None]]:
-    cw, scw, sw = StaffRole.CARE_WORKER, StaffRole.SENIOR_CARE_WORKER, StaffRole.SUPPORT_WORKER
+    cw, scw, sw = (
+        StaffRole.CARE_WORKER,
+        StaffRole.SENIOR_CARE_WORKER,
+        StaffRole.SUPPORT_WORKER,
+    )
     posts: list[tuple[str, StaffRole, str | None]] = [
         ("RM", StaffRole.REGISTERED_MANAGER, None)
     ]
     if code in {"OAK", "ELM"}:
         posts.append(("DM", StaffRole.DEPUTY_MANAGER, "DAY"))
         posts += [("S1", scw, "DAY"), ("S2", scw, "NIGHT")]
-        workers = 8 if code == "OAK" else 7
-        posts += [(f"{n:02d}", cw, "NIGHT" if n % 3 == 0 else "DAY") for n in range(1, workers + 1)]
+        workers = 7 if code == "OAK" else 6
+        posts += [
+            (f"{n:02d}", cw, "NIGHT" if n % 3 == 0 else "DAY")
+            for n in range(1, workers + 1)
+        ]
     elif code == "BIRCH":
         posts.append(("DM", StaffRole.DEPUTY_MANAGER, "DAY"))
         posts += [("N1", StaffRole.NURSE, "DAY"), ("N2", StaffRole.NURSE, "DAY")]
         posts += [("N3", StaffRole.NURSE, "NIGHT"), ("S1", scw, "DAY")]
-        posts += [(f"{n:02d}", cw, "NIGHT" if n % 3 == 0 else "DAY") for n in range(1, 8)]
+        posts += [
+            (f"{n:02d}", cw, "NIGHT" if n % 3 == 0 else "DAY") for n in range(1, 7)
+        ]
     elif code == "WILLOW":
         posts.append(("TL", StaffRole.TEAM_LEADER, "TEAM"))
         posts += [(f"{n:02d}", sw, "TEAM") for n in range(1, 9)]
     elif code == "HOMECARE":
         posts.append(("TL", StaffRole.TEAM_LEADER, None))
         posts += [("S1", scw, "NORTH"), ("S2", scw, "SOUTH")]
-        posts += [(f"{n:02d}", cw, "NORTH" if n % 2 else "SOUTH") for n in range(1, 9)]
+        posts += [(f"{n:02d}", cw, "NORTH" if n % 2 else "SOUTH") for n in range(1, 8)]
     else:  # ASH
         posts += [(f"{n:02d}", sw, "TEAM") for n in range(1, 4)]
     return posts
@@ -424,12 +447,18 @@ _NEAR_MISS_TEXT: dict[str, tuple[str, ...]] = {
         "Pharmacy delivered another person's medicines in {p}'s box; found at booking in.",
     ),
     "falls": ("{p} stumbled at {t}; carer caught them before they fell.",),
-    "equipment": ("Frayed hoist sling found at the pre-use check at {t} before use with {p}.",),
-    "environment": ("Wet floor in the corridor at {t}, nobody walked on it before it was dried.",),
+    "equipment": (
+        "Frayed hoist sling found at the pre-use check at {t} before use with {p}.",
+    ),
+    "environment": (
+        "Wet floor in the corridor at {t}, nobody walked on it before it was dried.",
+    ),
     "information_and_confidentiality": (
         "Letter about {p} put in the wrong envelope; spotted before posting.",
     ),
-    "choking": ("{p} offered a sandwich against their soft diet plan; stopped before eating.",),
+    "choking": (
+        "{p} offered a sandwich against their soft diet plan; stopped before eating.",
+    ),
 }
 
 _IMMEDIATE: dict[str, str] = {
@@ -453,23 +482,28 @@ _IMMEDIATE: dict[str, str] = {
 # (near-miss share, physical weights, psychological weights), none..severe.
 _Harm = tuple[float, tuple[int, int, int, int], tuple[int, int, int, int]]
 _HARM: dict[str, _Harm] = {
-    "falls": (0.05, (46, 38, 13, 3), (70, 28, 2, 0)),
+    "falls": (0.05, (48, 40, 10, 2), (72, 27, 1, 0)),
     "medication": (0.25, (80, 17, 3, 0), (95, 5, 0, 0)),
-    "behaviour_and_distress": (0.0, (72, 25, 3, 0), (20, 60, 19, 1)),
-    "safeguarding_and_abuse": (0.0, (70, 22, 7, 1), (20, 45, 32, 3)),
+    "behaviour_and_distress": (0.0, (75, 23, 2, 0), (30, 58, 11, 1)),
+    "safeguarding_and_abuse": (0.0, (72, 22, 5, 1), (25, 52, 21, 2)),
     "pressure_ulcers_and_skin_damage": (0.0, (5, 70, 23, 2), (80, 20, 0, 0)),
     "infection": (0.0, (15, 60, 22, 3), (90, 10, 0, 0)),
     "choking": (0.1, (40, 40, 15, 5), (40, 50, 10, 0)),
     "missing_person": (0.0, (80, 18, 2, 0), (40, 50, 10, 0)),
-    "self_harm": (0.0, (10, 70, 18, 2), (5, 50, 40, 5)),
+    "self_harm": (0.0, (10, 72, 16, 2), (5, 60, 32, 3)),
     "unexplained_injury": (0.0, (10, 78, 12, 0), (80, 20, 0, 0)),
     "equipment": (0.4, (60, 30, 9, 1), (85, 15, 0, 0)),
     "environment": (0.4, (85, 13, 2, 0), (95, 5, 0, 0)),
     "information_and_confidentiality": (0.3, (100, 0, 0, 0), (70, 28, 2, 0)),
-    "violence_and_aggression": (0.0, (75, 22, 3, 0), (30, 55, 14, 1)),
+    "violence_and_aggression": (0.0, (78, 20, 2, 0), (35, 56, 8, 1)),
     "death": (0.0, (0, 0, 0, 1), (1, 0, 0, 0)),
 }
-_PHYSICAL = (PhysicalHarm.NONE, PhysicalHarm.LOW, PhysicalHarm.MODERATE, PhysicalHarm.SEVERE)
+_PHYSICAL = (
+    PhysicalHarm.NONE,
+    PhysicalHarm.LOW,
+    PhysicalHarm.MODERATE,
+    PhysicalHarm.SEVERE,
+)
 _PSYCHOLOGICAL = (
     PsychologicalHarm.NONE,
     PsychologicalHarm.LOW,
@@ -480,12 +514,18 @@ _PSYCHOLOGICAL = (
 # Factors a swarm huddle names, by incident category: (domain, description).
 _HUDDLE_FACTORS: dict[str, tuple[tuple[str, str], ...]] = {
     "falls": (
-        ("care_planning", "Falls risk assessment not updated after a change in mobility."),
+        (
+            "care_planning",
+            "Falls risk assessment not updated after a change in mobility.",
+        ),
         ("physical_environment", "Walking frame out of reach of the bed."),
         ("individual_staff", "Carer rushed between call bells at the time."),
     ),
     "medication": (
-        ("medication_systems", "Medicines round interrupted by the phone and the door."),
+        (
+            "medication_systems",
+            "Medicines round interrupted by the phone and the door.",
+        ),
         ("communication", "Change of dose not passed on at handover."),
     ),
     "behaviour_and_distress": (
@@ -500,19 +540,29 @@ _HUDDLE_FACTORS: dict[str, tuple[tuple[str, str], ...]] = {
         ("care_planning", "Speech and language therapy advice not in the eating plan."),
         ("communication", "Kitchen not told of the change to a soft diet."),
     ),
-    "infection": (("policies_and_procedures", "Isolation started late after first symptoms."),),
+    "infection": (
+        ("policies_and_procedures", "Isolation started late after first symptoms."),
+    ),
     "safeguarding_and_abuse": (
         ("external_agencies", "Concerns already known to the GP were not shared."),
     ),
-    "self_harm": (("person_factors", "Distress after contact from home not anticipated."),),
+    "self_harm": (
+        ("person_factors", "Distress after contact from home not anticipated."),
+    ),
     "equipment": (("equipment", "No pre-use check recorded for the equipment."),),
     "death": (("person_factors", "Rapid deterioration over a few hours."),),
-    "missing_person": (("physical_environment", "Door alarm turned off for a delivery."),),
+    "missing_person": (
+        ("physical_environment", "Door alarm turned off for a delivery."),
+    ),
     "violence_and_aggression": (
         ("care_planning", "Triggers in the support plan not followed by agency staff."),
     ),
-    "unexplained_injury": (("records_and_information", "Body maps not completed on admission."),),
-    "environment": (("physical_environment", "Maintenance request outstanding for weeks."),),
+    "unexplained_injury": (
+        ("records_and_information", "Body maps not completed on admission."),
+    ),
+    "environment": (
+        ("physical_environment", "Maintenance request outstanding for weeks."),
+    ),
     "information_and_confidentiality": (
         ("records_and_information", "Paper handover sheets carried around the home."),
     ),
@@ -598,7 +648,7 @@ class _Oakvale:
     """Builds the example log, record by record, from one seeded generator."""
 
     def __init__(self) -> None:
-        self.rng = random.Random(_SEED)
+        self.rng = random.Random(_SEED)  # noqa: S311 - sample data, not secrets
         self.records: list[Record] = []
         self.counters: dict[str, int] = {}
         self.staff: dict[str, StaffMember] = {}
@@ -620,12 +670,16 @@ class _Oakvale:
     def add(self, *records: Record) -> None:
         self.records.extend(records)
 
-    def in_post(self, service: str, day: date, roles: Iterable[StaffRole] = _FRONT) -> list[str]:
+    def in_post(
+        self, service: str, day: date, roles: Iterable[StaffRole] = _FRONT
+    ) -> list[str]:
         wanted = set(roles)
         return [
             member.id
             for member in self.staff.values()
-            if member.service == service and member.role in wanted and member.in_post_on(day)
+            if member.service == service
+            and member.role in wanted
+            and member.in_post_on(day)
         ]
 
     def pick(self, options: Sequence[str]) -> str:
@@ -636,7 +690,9 @@ class _Oakvale:
         return tuple(sorted(chosen))
 
     def lifecycle(
-        self, action: Action, *steps: tuple[str, str, datetime] | tuple[str, str, datetime, str]
+        self,
+        action: Action,
+        *steps: tuple[str, str, datetime] | tuple[str, str, datetime, str],
     ) -> Action:
         """Add *action* and each version its status *steps* make; return the last."""
         self.add(action)
@@ -662,10 +718,16 @@ class _Oakvale:
         return point
 
     def monthly(
-        self, service: str, predicate: Callable[[Incident], bool], first: date, last: date
+        self,
+        service: str,
+        predicate: Callable[[Incident], bool],
+        first: date,
+        last: date,
     ) -> tuple[float, float]:
-        """Return the monthly mean of matching incidents at *service*, and their
-        rate per 1,000 occupied bed days or care hours, over whole months."""
+        """Return the monthly mean and the rate per 1,000 exposure of matching incidents.
+
+        Exposure is occupied bed days or care hours; periods are whole months.
+        """
         counts = {month: 0 for month, _ in _months() if first <= month <= last}
         for incident in self.incidents:
             month = _month_of(incident.occurred_on)
@@ -686,7 +748,7 @@ class _Oakvale:
     # --- the organisation ---------------------------------------------------
 
     def organisation(self) -> None:
-        meta = {"recorded_by": _QL, "recorded_at": _OPENED}
+        meta: dict[str, Any] = {"recorded_by": _QL, "recorded_at": _OPENED}
         self.add(Provider(id="PRV-OAKVALE", name="Oakvale Care Group", **meta))
         for service in _SERVICES:
             self.add(
@@ -698,12 +760,12 @@ class _Oakvale:
                     **meta,
                 )
             )
-            for team in service.teams:
+            for team_code in service.teams:
                 self.add(
                     Team(
-                        id=f"TEAM-{service.code}-{team}",
+                        id=f"TEAM-{service.code}-{team_code}",
                         service=service.id,
-                        name=_TEAM_NAMES[team],
+                        name=_TEAM_NAMES[team_code],
                         **meta,
                     )
                 )
@@ -715,14 +777,21 @@ class _Oakvale:
             (_PBS, StaffRole.OTHER, date(2021, 6, 14)),
         )
         for staff_id, role, started in org:
-            self.staff_member(StaffMember(id=staff_id, role=role, started_on=started, **meta))
+            self.staff_member(
+                StaffMember(id=staff_id, role=role, started_on=started, **meta)
+            )
         for service in _SERVICES:
             posts = _posts(service.code)
             for suffix, role, team in posts:
                 started = date(2014, 1, 6) + timedelta(days=rng.randrange(3500))
+                staff_id = (
+                    _manager(service.id)
+                    if suffix == "RM"
+                    else f"STAFF-{service.code}-{suffix}"
+                )
                 self.staff_member(
                     StaffMember(
-                        id=f"STAFF-{service.code}-{suffix}",
+                        id=staff_id,
                         role=role,
                         service=service.id,
                         team=f"TEAM-{service.code}-{team}" if team else None,
@@ -731,14 +800,14 @@ class _Oakvale:
                     )
                 )
             # Turnover: front-line posts that change hands during the two years.
-            leavers = [post for post in posts if post[0].isdigit()][: 2 if len(posts) > 6 else 1]
+            leavers = [post for post in posts if post[0].isdigit()][:1]
             number = sum(post[0].isdigit() for post in posts)
             for suffix, role, team in leavers:
                 left = date(2024, 3, 1) + timedelta(days=rng.randrange(560))
                 old = self.staff[f"STAFF-{service.code}-{suffix}"]
                 self.staff_member(
                     old.corrected(
-                        by=f"STAFF-{service.code}-RM",
+                        by=_manager(service.id),
                         at=_at(left, 17),
                         reason="Left the service.",
                         left_on=left,
@@ -753,7 +822,7 @@ class _Oakvale:
                         service=service.id,
                         team=f"TEAM-{service.code}-{team}" if team else None,
                         started_on=started,
-                        recorded_by=f"STAFF-{service.code}-RM",
+                        recorded_by=_manager(service.id),
                         recorded_at=_at(started, 8),
                     )
                 )
@@ -772,7 +841,9 @@ class _Oakvale:
                     occupied = service.beds - rng.choice((0, 1, 1, 2, 2, 3, 4))
                     beds = occupied * days - rng.randrange(12)
                 elif service.hours is not None:
-                    hours = round(service.hours * days / 30 * rng.uniform(0.94, 1.06), 1)
+                    hours = round(
+                        service.hours * days / 30 * rng.uniform(0.94, 1.06), 1
+                    )
                 in_post = sum(
                     1
                     for member in self.staff.values()
@@ -788,8 +859,8 @@ class _Oakvale:
                     occupied_bed_days=beds,
                     care_hours=hours,
                     staff_in_post=in_post,
-                    recorded_by=f"STAFF-{service.code}-RM",
-                    recorded_at=_at(last + timedelta(days=3), 10),
+                    recorded_by=_manager(service.id),
+                    recorded_at=_at(last, 18),
                 )
                 self.exposure[service.id, first] = record
                 self.add(record)
@@ -807,7 +878,15 @@ class _Oakvale:
             psychological_harm=rng.choices(_PSYCHOLOGICAL, psychological)[0],
         )
 
-    def background(self, service: _ServiceDef, category: str, first: date, last: date, *, night: bool = False) -> _Spec:
+    def background(
+        self,
+        service: _ServiceDef,
+        category: str,
+        first: date,
+        last: date,
+        *,
+        night: bool = False,
+    ) -> _Spec:
         """Return one incident of *category* at a random moment of the month."""
         rng = self.rng
         day = first + timedelta(days=rng.randrange(2, (last - first).days + 1))
@@ -821,7 +900,11 @@ class _Oakvale:
         frequent = service.people[: max(3, len(service.people) // 5)]
         person = self.pick(frequent if rng.random() < 0.4 else service.people)
         reached, affected = self.harm(category, person)
-        texts = _TEXT[category] if reached else _NEAR_MISS_TEXT.get(category, _TEXT[category])
+        texts = (
+            _TEXT[category]
+            if reached
+            else _NEAR_MISS_TEXT.get(category, _TEXT[category])
+        )
         description = self.pick(texts).format(p=person, t=f"{occurred_at:%H:%M}")
         reporters = self.in_post(service.id, day) or self.in_post(
             service.id, day, StaffRole
@@ -839,7 +922,10 @@ class _Oakvale:
             staff=(reporter,),
         )
         roll = rng.random()
-        if category in {"unexplained_injury", "pressure_ulcers_and_skin_damage"} and roll < 0.6:
+        if (
+            category in {"unexplained_injury", "pressure_ulcers_and_skin_damage"}
+            and roll < 0.6
+        ):
             # Found, not seen: an estimated period of a couple of days.
             spec.occurred = day - timedelta(days=2)
             spec.until = day
@@ -849,7 +935,8 @@ class _Oakvale:
             spec.reported_at = spec.until + timedelta(minutes=15)
             spec.police = True
             spec.cqc = CqcNotification(
-                criterion=CqcCriterion.POLICE_INCIDENT, notified_on=day + timedelta(days=1)
+                criterion=CqcCriterion.POLICE_INCIDENT,
+                notified_on=day + timedelta(days=1),
             )
         elif roll < 0.06:
             spec.occurred = day
@@ -862,17 +949,26 @@ class _Oakvale:
         worst = spec.people[0]
         if spec.category == "death":
             spec.event_type = EventType.OUTCOME
-            spec.cqc = CqcNotification(criterion=CqcCriterion.DEATH, notified_on=day + timedelta(days=1))
+            spec.cqc = CqcNotification(
+                criterion=CqcCriterion.DEATH, notified_on=day + timedelta(days=1)
+            )
             return
         if spec.category == "safeguarding_and_abuse":
-            spec.safeguarding = SafeguardingReferral(referred_on=day, local_authority=service.authority)
-            spec.cqc = CqcNotification(
-                criterion=CqcCriterion.ABUSE_OR_ALLEGATION, notified_on=day + timedelta(days=1)
+            spec.safeguarding = SafeguardingReferral(
+                referred_on=day, local_authority=service.authority
             )
-        if worst.physical_harm is PhysicalHarm.SEVERE or worst.psychological_harm is PsychologicalHarm.SEVERE:
+            spec.cqc = CqcNotification(
+                criterion=CqcCriterion.ABUSE_OR_ALLEGATION,
+                notified_on=day + timedelta(days=1),
+            )
+        if (
+            worst.physical_harm is PhysicalHarm.SEVERE
+            or worst.psychological_harm is PsychologicalHarm.SEVERE
+        ):
             if spec.cqc is None:
                 spec.cqc = CqcNotification(
-                    criterion=CqcCriterion.SERIOUS_INJURY, notified_on=day + timedelta(days=1)
+                    criterion=CqcCriterion.SERIOUS_INJURY,
+                    notified_on=day + timedelta(days=1),
                 )
             spec.candour = _candour(day)
         elif worst.physical_harm is PhysicalHarm.MODERATE and self.rng.random() < 0.3:
@@ -890,9 +986,12 @@ class _Oakvale:
                     )
             # Oak House, falls at night: high until the rota change of August 2024.
             oak = _BY_CODE["OAK"]
-            night_falls = rng.randint(4, 6) if first < date(2024, 8, 1) else rng.randint(1, 2)
+            night_falls = (
+                rng.randint(4, 6) if first < date(2024, 8, 1) else rng.randint(1, 2)
+            )
             specs.extend(
-                self.background(oak, "falls", first, last, night=True) for _ in range(night_falls)
+                self.background(oak, "falls", first, last, night=True)
+                for _ in range(night_falls)
             )
             # Willow, behaviour and distress: steady, then falls with reflective practice.
             willow = _BY_CODE["WILLOW"]
@@ -908,7 +1007,9 @@ class _Oakvale:
             )
             # Birch Lodge, pressure ulcers: unmoved by training, lower after the SSKIN bundle.
             birch = _BY_CODE["BIRCH"]
-            ulcers = rng.randint(2, 4) if first < date(2025, 2, 1) else rng.randint(0, 2)
+            ulcers = (
+                rng.randint(2, 4) if first < date(2025, 2, 1) else rng.randint(0, 2)
+            )
             specs.extend(
                 self.background(birch, "pressure_ulcers_and_skin_damage", first, last)
                 for _ in range(ulcers)
@@ -931,7 +1032,6 @@ class _Oakvale:
         specs.extend(self.key_specs())
         return specs
 
-
     def key_specs(self) -> list[_Spec]:
         """Return the hand-authored incidents the stories start from."""
 
@@ -948,7 +1048,8 @@ class _Oakvale:
 
         def serious(day: date) -> CqcNotification:
             return CqcNotification(
-                criterion=CqcCriterion.SERIOUS_INJURY, notified_on=day + timedelta(days=1)
+                criterion=CqcCriterion.SERIOUS_INJURY,
+                notified_on=day + timedelta(days=1),
             )
 
         moderate, severe = PhysicalHarm.MODERATE, PhysicalHarm.SEVERE
@@ -1039,7 +1140,8 @@ class _Oakvale:
                     referred_on=date(2024, 10, 21), local_authority=_LA_COMMUNITY
                 ),
                 cqc=CqcNotification(
-                    criterion=CqcCriterion.ABUSE_OR_ALLEGATION, notified_on=date(2024, 10, 22)
+                    criterion=CqcCriterion.ABUSE_OR_ALLEGATION,
+                    notified_on=date(2024, 10, 22),
                 ),
                 candour=_candour(date(2024, 10, 21)),
             ),
@@ -1156,7 +1258,9 @@ class _Oakvale:
                 staff_involved=spec.staff or (spec.reporter,),
                 description=spec.description,
                 immediate_actions=(
-                    _IMMEDIATE[spec.category] if spec.event_type is EventType.INCIDENT else None
+                    _IMMEDIATE[spec.category]
+                    if spec.event_type is EventType.INCIDENT
+                    else None
                 ),
                 cqc_notification=spec.cqc,
                 safeguarding_referral=spec.safeguarding,
@@ -1167,7 +1271,7 @@ class _Oakvale:
                 recorded_at=spec.reported_at,
             )
             self.add(record)
-            manager = spec.service.replace("SVC-", "STAFF-") + "-RM"
+            manager = _manager(spec.service)
             later = spec.reported_at + timedelta(days=2)
             if spec.regraded is not None:
                 harm, reason = spec.regraded
@@ -1177,7 +1281,9 @@ class _Oakvale:
                 )
                 self.add(record)
             if spec.withdrawn is not None:
-                record = record.marked_entered_in_error(by=manager, at=later, reason=spec.withdrawn)
+                record = record.marked_entered_in_error(
+                    by=manager, at=later, reason=spec.withdrawn
+                )
                 self.add(record)
             self.incidents.append(record)
             if spec.key is not None:
@@ -1201,7 +1307,16 @@ class _Oakvale:
             and predicate(incident)
         )
 
-    def response(self, method: ResponseMethod, incidents: tuple[str, ...], started: date, completed: date | None, lead: str, participants: tuple[str, ...], findings: str) -> LearningResponse:
+    def response(  # noqa: PLR0913, PLR0917 - mirrors the record's fields
+        self,
+        method: ResponseMethod,
+        incidents: tuple[str, ...],
+        started: date,
+        completed: date | None,
+        lead: str,
+        participants: tuple[str, ...],
+        findings: str,
+    ) -> LearningResponse:
         record = LearningResponse(
             id=self.new_id("LR"),
             method=method,
@@ -1218,7 +1333,9 @@ class _Oakvale:
         self.responded.update(incidents)
         return record
 
-    def factors(self, response: LearningResponse, *found: tuple[str, str]) -> tuple[str, ...]:
+    def factors(
+        self, response: LearningResponse, *found: tuple[str, str]
+    ) -> tuple[str, ...]:
         ids = []
         for domain, description in found:
             factor = ContributingFactor(
@@ -1254,8 +1371,14 @@ class _Oakvale:
         )
         factors = self.factors(
             review,
-            ("person_factors", "Distress follows changes to routine and unfamiliar staff."),
-            ("care_planning", "PBS plans not reviewed since people moved in; proactive strategies not used."),
+            (
+                "person_factors",
+                "Distress follows changes to routine and unfamiliar staff.",
+            ),
+            (
+                "care_planning",
+                "PBS plans not reviewed since people moved in; proactive strategies not used.",
+            ),
             ("communication", "Handover does not pass on early signs of distress."),
         )
         point = self.point(
@@ -1340,7 +1463,9 @@ class _Oakvale:
                 ReflectivePracticeSession(
                     id=self.new_id("RPS"),
                     facilitator=_PBS,
-                    attendees=self.sample(self.in_post(wil, held), 4 + self.rng.randrange(4)),
+                    attendees=self.sample(
+                        self.in_post(wil, held), 4 + self.rng.randrange(4)
+                    ),
                     held_on=held,
                     service=wil,
                     topic=topics[index % len(topics)],
@@ -1384,21 +1509,49 @@ class _Oakvale:
                     "staff confidence rose from 2.9 to 3.9 out of 5."
                 ),
                 measurements=(
-                    Measurement(name="Behaviour and distress incidents per month", value=before[0], unit="incidents/month", period_start=date(2024, 1, 1), period_end=date(2024, 9, 30)),
-                    Measurement(name="Behaviour and distress incidents per month", value=after[0], unit="incidents/month", period_start=date(2024, 10, 1), period_end=date(2025, 6, 30)),
-                    Measurement(name="Behaviour and distress incidents per 1,000 care hours", value=before[1], unit="per 1,000 care hours", period_start=date(2024, 1, 1), period_end=date(2024, 9, 30)),
-                    Measurement(name="Behaviour and distress incidents per 1,000 care hours", value=after[1], unit="per 1,000 care hours", period_start=date(2024, 10, 1), period_end=date(2025, 6, 30)),
+                    Measurement(
+                        name="Behaviour and distress incidents per month",
+                        value=before[0],
+                        unit="incidents/month",
+                        period_start=date(2024, 1, 1),
+                        period_end=date(2024, 9, 30),
+                    ),
+                    Measurement(
+                        name="Behaviour and distress incidents per month",
+                        value=after[0],
+                        unit="incidents/month",
+                        period_start=date(2024, 10, 1),
+                        period_end=date(2025, 6, 30),
+                    ),
+                    Measurement(
+                        name="Behaviour and distress incidents per 1,000 care hours",
+                        value=before[1],
+                        unit="per 1,000 care hours",
+                        period_start=date(2024, 1, 1),
+                        period_end=date(2024, 9, 30),
+                    ),
+                    Measurement(
+                        name="Behaviour and distress incidents per 1,000 care hours",
+                        value=after[1],
+                        unit="per 1,000 care hours",
+                        period_start=date(2024, 10, 1),
+                        period_end=date(2025, 6, 30),
+                    ),
                 ),
                 recorded_by=_QL,
                 recorded_at=_at(reviewed, 15),
             )
         )
-        self.add(action.verified_effective(by=_QL, at=_at(reviewed, 16), reason="Review found the fall sustained."))
+        self.add(
+            action.verified_effective(
+                by=_QL, at=_at(reviewed, 16), reason="Review found the fall sustained."
+            )
+        )
 
     # --- pattern b: Oak House night falls, governance and sharing ---------------
 
     def oak(self) -> None:
-        oak, rm, dm = "SVC-OAK", "STAFF-OAK-RM", "STAFF-OAK-DM"
+        oak, rm, dm = "SVC-OAK", _manager("SVC-OAK"), "STAFF-OAK-DM"
         fall = self.keyed["oak_night_fall"]
 
         def night_fall(incident: Incident) -> bool:
@@ -1421,11 +1574,19 @@ class _Oakvale:
         )
         staffing = self.factors(
             aar,
-            ("staffing_and_workload", "One waking carer covers two floors between 01:00 and 05:00."),
+            (
+                "staffing_and_workload",
+                "One waking carer covers two floors between 01:00 and 05:00.",
+            ),
         )
         thematic = self.response(
             ResponseMethod.THEMATIC_REVIEW,
-            tuple(i for i in self.select(oak, date(2024, 1, 1), date(2024, 5, 31), night_fall)),
+            tuple(
+                i
+                for i in self.select(
+                    oak, date(2024, 1, 1), date(2024, 5, 31), night_fall
+                )
+            ),
             date(2024, 5, 13),
             date(2024, 6, 7),
             _QL,
@@ -1435,9 +1596,15 @@ class _Oakvale:
         )
         more = self.factors(
             thematic,
-            ("staffing_and_workload", "Night rota leaves the upper floor uncovered during breaks."),
+            (
+                "staffing_and_workload",
+                "Night rota leaves the upper floor uncovered during breaks.",
+            ),
             ("equipment", "Sensor mats upstairs unplugged to stop false alarms."),
-            ("communication", "Night handover does not say who is at high risk of falling."),
+            (
+                "communication",
+                "Night handover does not say who is at high risk of falling.",
+            ),
         )
         point = self.point(
             LearningPoint(
@@ -1543,7 +1710,7 @@ class _Oakvale:
                     meeting=meeting,
                     learning_points=(point.id,),
                     actions=(night_map.id,),
-                    recorded_by=home.replace("SVC-", "STAFF-") + "-RM",
+                    recorded_by=_manager(home),
                     recorded_at=_at(discussed, 16),
                 )
             )
@@ -1619,10 +1786,34 @@ class _Oakvale:
                     f"{after[0]} (August 2024-January 2025), below the target of 2."
                 ),
                 measurements=(
-                    Measurement(name="Falls at night per month", value=before[0], unit="falls/month", period_start=date(2024, 1, 1), period_end=date(2024, 7, 31)),
-                    Measurement(name="Falls at night per month", value=after[0], unit="falls/month", period_start=date(2024, 8, 1), period_end=date(2025, 1, 31)),
-                    Measurement(name="Falls at night per 1,000 occupied bed days", value=before[1], unit="per 1,000 occupied bed days", period_start=date(2024, 1, 1), period_end=date(2024, 7, 31)),
-                    Measurement(name="Falls at night per 1,000 occupied bed days", value=after[1], unit="per 1,000 occupied bed days", period_start=date(2024, 8, 1), period_end=date(2025, 1, 31)),
+                    Measurement(
+                        name="Falls at night per month",
+                        value=before[0],
+                        unit="falls/month",
+                        period_start=date(2024, 1, 1),
+                        period_end=date(2024, 7, 31),
+                    ),
+                    Measurement(
+                        name="Falls at night per month",
+                        value=after[0],
+                        unit="falls/month",
+                        period_start=date(2024, 8, 1),
+                        period_end=date(2025, 1, 31),
+                    ),
+                    Measurement(
+                        name="Falls at night per 1,000 occupied bed days",
+                        value=before[1],
+                        unit="per 1,000 occupied bed days",
+                        period_start=date(2024, 1, 1),
+                        period_end=date(2024, 7, 31),
+                    ),
+                    Measurement(
+                        name="Falls at night per 1,000 occupied bed days",
+                        value=after[1],
+                        unit="per 1,000 occupied bed days",
+                        period_start=date(2024, 8, 1),
+                        period_end=date(2025, 1, 31),
+                    ),
                 ),
                 recorded_by=_QL,
                 recorded_at=_at(reviewed, 15),
@@ -1648,9 +1839,18 @@ class _Oakvale:
         )
         factors = self.factors(
             review,
-            ("training_and_competence", "Staff unsure which signs of deterioration or self-neglect to escalate."),
-            ("supervision_and_leadership", "Supervision covers tasks and rotas, not worries about people."),
-            ("communication", "No clear route to escalate a concern during a visit or out of hours."),
+            (
+                "training_and_competence",
+                "Staff unsure which signs of deterioration or self-neglect to escalate.",
+            ),
+            (
+                "supervision_and_leadership",
+                "Supervision covers tasks and rotas, not worries about people.",
+            ),
+            (
+                "communication",
+                "No clear route to escalate a concern during a visit or out of hours.",
+            ),
         )
         point = self.point(
             LearningPoint(
@@ -1737,7 +1937,12 @@ class _Oakvale:
             ),
         )
         workers = (StaffRole.CARE_WORKER,)
-        for month in (date(2025, 2, 1), date(2025, 3, 1), date(2025, 4, 1), date(2025, 5, 1)):
+        for month in (
+            date(2025, 2, 1),
+            date(2025, 3, 1),
+            date(2025, 4, 1),
+            date(2025, 5, 1),
+        ):
             for supervisee in self.in_post(hc, month, workers):
                 held = month + timedelta(days=3 + self.rng.randrange(22))
                 self.add(
@@ -1794,3 +1999,792 @@ class _Oakvale:
             )
         )
         self.add(action.verified_effective(by=_QL, at=_at(reviewed, 16)))
+
+    # --- what else an honest log holds ------------------------------------------
+
+    def birch_pressure(self) -> None:
+        """Training that did not work, found ineffective and replaced."""
+        birch, rm, dm = "SVC-BIRCH", "STAFF-BIRCH-RM", "STAFF-BIRCH-DM"
+
+        def ulcer(incident: Incident) -> bool:
+            return incident.category == "pressure_ulcers_and_skin_damage"
+
+        review = self.response(
+            ResponseMethod.THEMATIC_REVIEW,
+            self.select(birch, date(2024, 1, 1), date(2024, 3, 31), ulcer),
+            date(2024, 4, 8),
+            date(2024, 4, 26),
+            dm,
+            (rm, "STAFF-BIRCH-N1", "STAFF-BIRCH-N2"),
+            "Repositioning and skin checks varied between carers and shifts; charts had gaps at night.",
+        )
+        factors = self.factors(
+            review,
+            (
+                "training_and_competence",
+                "Repositioning technique and skin checks vary between carers.",
+            ),
+            ("care_planning", "Repositioning frequency not set for each person."),
+        )
+        point = self.point(
+            LearningPoint(
+                id=self.new_id("LP"),
+                statement="Skin checks and repositioning must be done the same way by everyone, every shift.",
+                factors=factors,
+                responses=(review.id,),
+                service=birch,
+                recorded_by=dm,
+                recorded_at=_at(date(2024, 4, 26), 16),
+            )
+        )
+        training = self.lifecycle(
+            Action(
+                id=self.new_id("ACT"),
+                description="Refresher training for all care staff on repositioning and skin checks.",
+                learning_points=(point.id,),
+                owner=dm,
+                due=date(2024, 6, 30),
+                kind=ActionKind.TRAINING,
+                services=(birch,),
+                effectiveness_measure=EffectivenessMeasure(
+                    measure="New pressure ulcers and skin damage per month at Birch Lodge",
+                    target="Fewer than 1.5 a month by December 2024",
+                    by=date(2024, 12, 12),
+                    measured_by=rm,
+                ),
+                recorded_by=dm,
+                recorded_at=_at(date(2024, 4, 26), 16),
+            ),
+            ("agreed", rm, _at(date(2024, 5, 2), 10)),
+            ("started", dm, _at(date(2024, 5, 20))),
+            ("completed", dm, _at(date(2024, 6, 28), 15)),
+        )
+        for held in (date(2024, 6, 12), date(2024, 6, 26)):
+            self.add(
+                TrainingSession(
+                    id=self.new_id("TRN"),
+                    topic="Repositioning and skin checks (refresher)",
+                    held_on=held,
+                    service=birch,
+                    trainer=_TR,
+                    attendees=self.sample(self.in_post(birch, held), 6),
+                    actions=(training.id,),
+                    learning_points=(point.id,),
+                    recorded_by=_TR,
+                    recorded_at=_at(held, 17),
+                )
+            )
+        before = self.monthly(birch, ulcer, date(2024, 1, 1), date(2024, 6, 30))
+        after = self.monthly(birch, ulcer, date(2024, 7, 1), date(2024, 11, 30))
+        reviewed = date(2024, 12, 12)
+        self.add(
+            EffectivenessReview(
+                id=self.new_id("REV"),
+                action=training.id,
+                reviewed_on=reviewed,
+                reviewer=rm,
+                verdict=ReviewVerdict.NOT_EFFECTIVE,
+                evidence=(
+                    f"Pressure ulcers and skin damage: {before[0]} a month before the "
+                    f"training, {after[0]} after. Charts still had gaps at night."
+                ),
+                measurements=(
+                    Measurement(
+                        name="Pressure ulcers and skin damage per month",
+                        value=before[0],
+                        unit="incidents/month",
+                        period_start=date(2024, 1, 1),
+                        period_end=date(2024, 6, 30),
+                    ),
+                    Measurement(
+                        name="Pressure ulcers and skin damage per month",
+                        value=after[0],
+                        unit="incidents/month",
+                        period_start=date(2024, 7, 1),
+                        period_end=date(2024, 11, 30),
+                    ),
+                ),
+                recorded_by=rm,
+                recorded_at=_at(reviewed, 14),
+            )
+        )
+        self.add(
+            training.found_ineffective(
+                by=rm,
+                at=_at(reviewed, 15),
+                reason="No fall in pressure damage after training.",
+            )
+        )
+        second = self.point(
+            LearningPoint(
+                id=self.new_id("LP"),
+                statement=(
+                    "Training alone did not change practice: a standard SSKIN bundle, "
+                    "checked each shift by the nurse in charge, is needed."
+                ),
+                responses=(review.id,),
+                factors=factors,
+                service=birch,
+                recorded_by=rm,
+                recorded_at=_at(reviewed, 16),
+            )
+        )
+        bundle = self.lifecycle(
+            Action(
+                id=self.new_id("ACT"),
+                description="SSKIN bundle for everyone at risk, checked at each shift by the nurse in charge.",
+                learning_points=(second.id,),
+                owner=rm,
+                due=date(2025, 2, 28),
+                kind=ActionKind.STANDARDISED_PROCESS,
+                services=(birch,),
+                effectiveness_measure=EffectivenessMeasure(
+                    measure="New pressure ulcers and skin damage per month at Birch Lodge",
+                    target="Below 1.5 a month for six months",
+                    by=date(2025, 8, 31),
+                    measured_by=_QL,
+                ),
+                recorded_by=rm,
+                recorded_at=_at(reviewed, 16),
+            ),
+            ("agreed", _NI, _at(date(2024, 12, 19), 15)),
+            ("started", rm, _at(date(2025, 1, 6))),
+            ("completed", rm, _at(date(2025, 2, 28), 12)),
+        )
+        self.add(
+            TrainingSession(
+                id=self.new_id("TRN"),
+                topic="The SSKIN bundle and the nurse in charge's shift check",
+                held_on=date(2025, 1, 20),
+                service=birch,
+                trainer="STAFF-BIRCH-N1",
+                attendees=self.sample(self.in_post(birch, date(2025, 1, 20)), 8),
+                actions=(bundle.id,),
+                recorded_by=_TR,
+                recorded_at=_at(date(2025, 1, 20), 17),
+            ),
+            ServiceChange(
+                id=self.new_id("CHG"),
+                area=ChangeArea.POLICY_OR_PROCEDURE,
+                description="SSKIN bundle and a shift check by the nurse in charge.",
+                services=(birch,),
+                effective_from=date(2025, 2, 1),
+                actions=(bundle.id,),
+                recorded_by=rm,
+                recorded_at=_at(date(2025, 1, 28), 12),
+            ),
+        )
+        for held, coachee in (
+            (date(2025, 2, 6), "STAFF-BIRCH-05"),
+            (date(2025, 2, 13), "STAFF-BIRCH-06"),
+        ):
+            self.add(
+                CoachingSession(
+                    id=self.new_id("COA"),
+                    coach="STAFF-BIRCH-N2",
+                    coachees=(coachee,),
+                    held_on=held,
+                    topic="Skin checks during personal care, on shift",
+                    actions=(bundle.id,),
+                    recorded_by="STAFF-BIRCH-N2",
+                    recorded_at=_at(held, 18),
+                )
+            )
+        before = self.monthly(birch, ulcer, date(2024, 1, 1), date(2025, 1, 31))
+        after = self.monthly(birch, ulcer, date(2025, 2, 1), date(2025, 7, 31))
+        reviewed = date(2025, 8, 28)
+        self.add(
+            EffectivenessReview(
+                id=self.new_id("REV"),
+                action=bundle.id,
+                reviewed_on=reviewed,
+                reviewer=_QL,
+                verdict=ReviewVerdict.EFFECTIVE,
+                evidence=f"Pressure damage fell from {before[0]} to {after[0]} a month after the bundle began.",
+                measurements=(
+                    Measurement(
+                        name="Pressure ulcers and skin damage per month",
+                        value=before[0],
+                        unit="incidents/month",
+                        period_start=date(2024, 1, 1),
+                        period_end=date(2025, 1, 31),
+                    ),
+                    Measurement(
+                        name="Pressure ulcers and skin damage per month",
+                        value=after[0],
+                        unit="incidents/month",
+                        period_start=date(2025, 2, 1),
+                        period_end=date(2025, 7, 31),
+                    ),
+                ),
+                recorded_by=_QL,
+                recorded_at=_at(reviewed, 15),
+            )
+        )
+        self.add(bundle.verified_effective(by=_QL, at=_at(reviewed, 16)))
+
+    def birch_medication(self) -> None:
+        """An action past its due date and still open."""
+        birch, rm = "SVC-BIRCH", "STAFF-BIRCH-RM"
+        review = self.response(
+            ResponseMethod.THEMATIC_REVIEW,
+            self.select(
+                birch,
+                date(2025, 1, 1),
+                date(2025, 3, 31),
+                lambda i: i.category == "medication",
+            ),
+            date(2025, 4, 7),
+            date(2025, 4, 22),
+            "STAFF-BIRCH-N1",
+            (rm, "STAFF-BIRCH-N2", "STAFF-BIRCH-N3"),
+            "Most errors were on rounds run by agency nurses new to the home's paper MAR charts.",
+        )
+        factors = self.factors(
+            review,
+            (
+                "agency_staff",
+                "Agency nurses unfamiliar with the home's medicines system.",
+            ),
+            (
+                "medication_systems",
+                "Handwritten MAR entries hard to read; changes crossed out.",
+            ),
+        )
+        point = self.point(
+            LearningPoint(
+                id=self.new_id("LP"),
+                statement="Paper MAR charts fail nurses who do not know the home; errors cluster on agency rounds.",
+                factors=factors,
+                responses=(review.id,),
+                service=birch,
+                recorded_by="STAFF-BIRCH-N1",
+                recorded_at=_at(date(2025, 4, 22), 16),
+            )
+        )
+        self.lifecycle(
+            Action(
+                id=self.new_id("ACT"),
+                description="Move Birch Lodge from paper MAR charts to electronic MAR.",
+                learning_points=(point.id,),
+                owner=rm,
+                due=date(2025, 9, 30),
+                kind=ActionKind.SOFTWARE_CHANGE,
+                services=(birch,),
+                effectiveness_measure=EffectivenessMeasure(
+                    measure="Medication incidents per 1,000 occupied bed days at Birch Lodge",
+                    target="Back to the 2024 rate within three months of go-live",
+                    by=date(2026, 1, 31),
+                    measured_by=_QL,
+                ),
+                recorded_by=rm,
+                recorded_at=_at(date(2025, 4, 22), 17),
+            ),
+            ("agreed", _NI, _at(date(2025, 5, 8), 14)),
+            ("started", rm, _at(date(2025, 6, 2))),
+        )
+        checklist = self.lifecycle(
+            Action(
+                id=self.new_id("ACT"),
+                description="Induction checklist for agency nurses before their first medicines round.",
+                learning_points=(point.id,),
+                owner="STAFF-BIRCH-N1",
+                due=date(2025, 5, 31),
+                kind=ActionKind.CHECKLIST,
+                services=(birch,),
+                recorded_by=rm,
+                recorded_at=_at(date(2025, 4, 22), 17),
+            ),
+            ("agreed", rm, _at(date(2025, 4, 24), 10)),
+            ("completed", "STAFF-BIRCH-N1", _at(date(2025, 5, 30), 15)),
+        )
+        self.add(
+            ServiceChange(
+                id=self.new_id("CHG"),
+                area=ChangeArea.POLICY_OR_PROCEDURE,
+                description="Agency nurse medicines induction checklist.",
+                services=(birch,),
+                effective_from=date(2025, 6, 1),
+                actions=(checklist.id,),
+                recorded_by=rm,
+                recorded_at=_at(date(2025, 5, 30), 16),
+            )
+        )
+
+    def elm_bed(self) -> None:
+        """An action rejected with its reason, and the one agreed instead."""
+        elm, rm, dm = "SVC-ELM", "STAFF-ELM-RM", "STAFF-ELM-DM"
+        fall = self.keyed["elm_bed_fall"]
+        huddle = self.response(
+            ResponseMethod.SWARM_HUDDLE,
+            (fall.id,),
+            date(2024, 9, 2),
+            date(2024, 9, 2),
+            dm,
+            ("STAFF-ELM-03", "STAFF-ELM-S2"),
+            "P-0050 is restless at night and has rolled out of bed twice; her bed is at standard height.",
+        )
+        factors = self.factors(
+            huddle,
+            (
+                "equipment",
+                "Standard-height bed with no crash mat for a restless sleeper.",
+            ),
+            ("care_planning", "Falls plan did not cover falls from bed."),
+        )
+        point = self.point(
+            LearningPoint(
+                id=self.new_id("LP"),
+                statement="For people who fall from bed, lower the fall (low-low beds, crash mats) rather than restrain.",
+                factors=factors,
+                responses=(huddle.id,),
+                service=elm,
+                recorded_by=dm,
+                recorded_at=_at(date(2024, 9, 2), 12),
+            )
+        )
+        self.lifecycle(
+            Action(
+                id=self.new_id("ACT"),
+                description="Fit bed rails to the beds of residents who have fallen from bed.",
+                learning_points=(point.id,),
+                owner=rm,
+                due=date(2024, 9, 30),
+                kind=ActionKind.PHYSICAL_CHANGE,
+                services=(elm,),
+                recorded_by=dm,
+                recorded_at=_at(date(2024, 9, 2), 12),
+            ),
+            (
+                "rejected",
+                rm,
+                _at(date(2024, 9, 5), 11),
+                (
+                    "Bed rails are a restriction and an entrapment risk for restless "
+                    "residents; low-low beds with crash mats agreed instead."
+                ),
+            ),
+        )
+        beds = self.lifecycle(
+            Action(
+                id=self.new_id("ACT"),
+                description="Low-low beds with crash mats for residents at risk of falling from bed.",
+                learning_points=(point.id,),
+                owner=rm,
+                due=date(2024, 10, 31),
+                kind=ActionKind.PHYSICAL_CHANGE,
+                services=(elm,),
+                effectiveness_measure=EffectivenessMeasure(
+                    measure="Injuries from falls from bed at Elm Court",
+                    target="None in six months",
+                    by=date(2025, 4, 30),
+                    measured_by=rm,
+                ),
+                recorded_by=rm,
+                recorded_at=_at(date(2024, 9, 5), 11),
+            ),
+            ("agreed", _NI, _at(date(2024, 9, 9), 10)),
+            ("started", rm, _at(date(2024, 9, 16))),
+            ("completed", rm, _at(date(2024, 10, 25), 15)),
+        )
+        self.add(
+            ServiceChange(
+                id=self.new_id("CHG"),
+                area=ChangeArea.EQUIPMENT,
+                description="Four low-low beds and crash mats in place.",
+                services=(elm,),
+                effective_from=date(2024, 10, 21),
+                actions=(beds.id,),
+                recorded_by=rm,
+                recorded_at=_at(date(2024, 10, 21), 16),
+            )
+        )
+
+    def birch_choking(self) -> None:
+        """A severe incident whose learning went to every service that serves food."""
+        rm = "STAFF-BIRCH-RM"
+        choking = self.keyed["birch_choking"]
+        review = self.response(
+            ResponseMethod.MDT_REVIEW,
+            (choking.id,),
+            date(2025, 2, 13),
+            date(2025, 2, 27),
+            rm,
+            (_QL, "STAFF-BIRCH-N1", "STAFF-BIRCH-04"),
+            "Speech and language therapy changed P-0095's diet to minced and moist; the "
+            "kitchen's list still showed the old diet and the agency carer followed it.",
+        )
+        factors = self.factors(
+            review,
+            ("communication", "Diet changes reach the kitchen by word of mouth."),
+            (
+                "agency_staff",
+                "Agency carer relied on the kitchen list, not the eating plan.",
+            ),
+        )
+        point = self.point(
+            LearningPoint(
+                id=self.new_id("LP"),
+                statement=(
+                    "Eating and drinking plans (IDDSI levels) must reach the kitchen and "
+                    "every shift on the day they change."
+                ),
+                factors=factors,
+                responses=(review.id,),
+                scope=LearningScope.ORGANISATION,
+                recorded_by=_QL,
+                recorded_at=_at(date(2025, 2, 27), 16),
+            )
+        )
+        services = ("SVC-OAK", "SVC-ELM", "SVC-BIRCH", "SVC-ASH")
+        action = self.lifecycle(
+            Action(
+                id=self.new_id("ACT"),
+                description="One IDDSI diet sheet per person, updated and signed by the nurse or senior the day SALT advice changes, copied to the kitchen.",
+                learning_points=(point.id,),
+                owner=_QL,
+                due=date(2025, 4, 30),
+                kind=ActionKind.STANDARD_COMMUNICATION,
+                services=services,
+                effectiveness_measure=EffectivenessMeasure(
+                    measure="Meals served at the wrong texture (audit and incidents)",
+                    target="None in six months",
+                    by=date(2025, 10, 31),
+                    measured_by=_QL,
+                ),
+                recorded_by=_QL,
+                recorded_at=_at(date(2025, 2, 27), 17),
+            ),
+            ("agreed", _NI, _at(date(2025, 3, 20), 15)),
+            ("started", _QL, _at(date(2025, 3, 24))),
+            ("completed", _QL, _at(date(2025, 4, 25), 12)),
+        )
+        meeting = self.gov_id(date(2025, 3, 20))
+        for index, service in enumerate(services):
+            discussed = date(2025, 3, 26) + timedelta(days=index * 2)
+            self.add(
+                LearningShare(
+                    id=self.new_id("SHR"),
+                    services=(service,),
+                    shared_by=_QL,
+                    shared_on=date(2025, 3, 21),
+                    discussed_in=DiscussionSetting.TEAM_MEETING,
+                    discussed_on=discussed,
+                    meeting=meeting,
+                    learning_points=(point.id,),
+                    actions=(action.id,),
+                    recorded_by=_manager(service),
+                    recorded_at=_at(discussed, 16),
+                )
+            )
+        self.add(
+            TrainingSession(
+                id=self.new_id("TRN"),
+                topic="IDDSI textures and the diet sheet",
+                held_on=date(2025, 4, 8),
+                trainer=_TR,
+                attendees=tuple(
+                    staff
+                    for service in services
+                    for staff in self.sample(self.in_post(service, date(2025, 4, 8)), 3)
+                ),
+                actions=(action.id,),
+                learning_points=(point.id,),
+                recorded_by=_TR,
+                recorded_at=_at(date(2025, 4, 8), 17),
+            )
+        )
+        reviewed = date(2025, 10, 30)
+        self.add(
+            EffectivenessReview(
+                id=self.new_id("REV"),
+                action=action.id,
+                reviewed_on=reviewed,
+                reviewer=_QL,
+                verdict=ReviewVerdict.EFFECTIVE,
+                evidence="Monthly kitchen audits found no meal at the wrong texture from May to October 2025.",
+                measurements=(
+                    Measurement(
+                        name="Meals at the wrong texture found by audit",
+                        value=0.0,
+                        unit="meals",
+                        period_start=date(2025, 5, 1),
+                        period_end=date(2025, 10, 31),
+                    ),
+                ),
+                recorded_by=_QL,
+                recorded_at=_at(reviewed, 15),
+            )
+        )
+        self.add(action.verified_effective(by=_QL, at=_at(reviewed, 16)))
+
+    # --- everyday learning: huddles after harm ----------------------------------
+
+    def huddles(self) -> None:
+        """Swarm huddles (or after action reviews) after moderate or worse harm."""
+        rng = self.rng
+        last_day = END - timedelta(days=10)
+        for incident in list(self.incidents):
+            harm = incident.harm
+            if (
+                incident.id in self.responded
+                or incident.entered_in_error
+                or harm is None
+                or incident.occurred_on > last_day
+                or not harm.is_moderate_or_worse
+            ):
+                continue
+            severe = harm.rank >= 3
+            if not severe and rng.random() > 0.4:
+                continue
+            service = incident.service
+            rm = _manager(service)
+            day = incident.reported_at.date() + timedelta(days=1 + rng.randrange(3))
+            method = (
+                ResponseMethod.AFTER_ACTION_REVIEW
+                if severe
+                else ResponseMethod.SWARM_HUDDLE
+            )
+            if incident.category == "death":
+                method = ResponseMethod.MDT_REVIEW
+            staff = tuple(s for s in incident.staff_involved if s != rm)
+            response = self.response(
+                method,
+                (incident.id,),
+                day,
+                day,
+                rm,
+                staff,
+                f"Reviewed {incident.description[0].lower()}{incident.description[1:]}",
+            )
+            found = _HUDDLE_FACTORS[incident.category]
+            factors = self.factors(response, found[rng.randrange(len(found))])
+            point = self.point(
+                LearningPoint(
+                    id=self.new_id("LP"),
+                    statement=_HUDDLE_POINTS[incident.category],
+                    factors=factors,
+                    responses=(response.id,),
+                    service=service,
+                    recorded_by=rm,
+                    recorded_at=_at(day, 17),
+                )
+            )
+            if rng.random() < 0.25:
+                continue  # learning drawn, no action (yet): a loop left open
+            due = day + timedelta(days=28)
+            measured = rng.random() < 0.5
+            action = Action(
+                id=self.new_id("ACT"),
+                description=f"{_HUDDLE_POINTS[incident.category]} ({incident.id})",
+                learning_points=(point.id,),
+                owner=rm,
+                due=due,
+                kind=_HUDDLE_KIND[incident.category],
+                services=(service,),
+                effectiveness_measure=(
+                    EffectivenessMeasure(
+                        measure=f"Repeat {incident.category.replace('_', ' ')} incidents for the person",
+                        target="None in three months",
+                        by=due + timedelta(days=90),
+                        measured_by=rm,
+                    )
+                    if measured
+                    else None
+                ),
+                recorded_by=rm,
+                recorded_at=_at(day, 17),
+            )
+            steps: list[tuple[str, str, datetime]] = [
+                ("agreed", rm, _at(day + timedelta(days=2), 10))
+            ]
+            done = day + timedelta(days=10 + rng.randrange(30))
+            if done <= END:
+                steps.append(("completed", rm, _at(done, 15)))
+            action = self.lifecycle(action, *steps)
+            by = (
+                action.effectiveness_measure.by
+                if action.effectiveness_measure
+                else None
+            )
+            if done <= END and by is not None and by <= END and rng.random() < 0.4:
+                verdict = (
+                    ReviewVerdict.EFFECTIVE
+                    if rng.random() < 0.7
+                    else ReviewVerdict.PARTLY_EFFECTIVE
+                )
+                self.add(
+                    EffectivenessReview(
+                        id=self.new_id("REV"),
+                        action=action.id,
+                        reviewed_on=by,
+                        reviewer=rm,
+                        verdict=verdict,
+                        evidence=(
+                            "No repeat in three months."
+                            if verdict is ReviewVerdict.EFFECTIVE
+                            else "One repeat, with less harm; plan adjusted."
+                        ),
+                        recorded_by=rm,
+                        recorded_at=_at(by, 14),
+                    )
+                )
+                if verdict is ReviewVerdict.EFFECTIVE:
+                    self.add(action.verified_effective(by=rm, at=_at(by, 15)))
+
+    # --- governance -----------------------------------------------------------------
+
+    def gov_id(self, held: date) -> str:
+        return f"GOV-{_GOVERNANCE.index(held) + 1:04d}"
+
+    def governance(self) -> None:
+        """Quarterly organisation-level meetings, each followed by a bulletin."""
+        managers = tuple(_manager(service.id) for service in _SERVICES)
+        everywhere = tuple(service.id for service in _SERVICES)
+        previous = START - timedelta(days=1)
+        for held in _GOVERNANCE:
+
+            def window(day: date, start: date = previous, end: date = held) -> bool:
+                return start < day <= end
+
+            incidents = tuple(
+                incident.id
+                for incident in self.incidents
+                if window(incident.reported_at.date())
+                and not incident.entered_in_error
+                and incident.harm is not None
+                and incident.harm.is_moderate_or_worse
+            )
+            points = tuple(p.id for p in self.points if window(p.recorded_at.date()))
+            actions = tuple(
+                dict.fromkeys(
+                    record.id
+                    for record in self.records
+                    if isinstance(record, Action) and window(record.recorded_at.date())
+                )
+            )
+            meeting = GovernanceMeeting(
+                id=self.gov_id(held),
+                level=MeetingLevel.ORGANISATION,
+                held_on=held,
+                incidents_reviewed=incidents,
+                learning_points=points,
+                actions=actions,
+                circulated_to=everywhere,
+                attendees=(_NI, _QL, *managers),
+                minutes=(
+                    f"Quarterly quality and safety meeting: {len(incidents)} incidents of "
+                    f"moderate or worse harm, {len(points)} learning points and "
+                    f"{len(actions)} actions reviewed."
+                ),
+                recorded_by=_QL,
+                recorded_at=_at(held, 17),
+            )
+            self.add(meeting)
+            wide = tuple(
+                p.id
+                for p in self.points
+                if p.id in points and p.scope is not LearningScope.SERVICE
+            )
+            if wide:
+                shared = held + timedelta(days=4)
+                self.add(
+                    LearningShare(
+                        id=self.new_id("SHR"),
+                        services=everywhere,
+                        shared_by=_QL,
+                        shared_on=shared,
+                        discussed_in=DiscussionSetting.BULLETIN,
+                        meeting=meeting.id,
+                        learning_points=wide,
+                        recorded_by=_QL,
+                        recorded_at=_at(shared, 12),
+                    )
+                )
+            previous = held
+
+    def build(self) -> tuple[Record, ...]:
+        self.organisation()
+        self.exposures()
+        self.build_incidents()
+        self.oak()
+        self.willow()
+        self.homecare()
+        self.birch_pressure()
+        self.elm_bed()
+        self.birch_choking()
+        self.birch_medication()
+        self.huddles()
+        self.governance()
+        order = {cls: index for index, cls in enumerate(RECORD_TYPES)}
+        return tuple(sorted(self.records, key=lambda record: order[type(record)]))
+
+
+_GOVERNANCE = (
+    date(2024, 3, 21),
+    date(2024, 6, 20),
+    date(2024, 9, 19),
+    date(2024, 12, 12),
+    date(2025, 3, 20),
+    date(2025, 6, 19),
+    date(2025, 9, 18),
+    date(2025, 12, 11),
+)
+"""When the quarterly organisation-level governance meeting met."""
+
+
+def example_records() -> tuple[Record, ...]:
+    """Build every record of the example provider, Oakvale Care Group.
+
+    The result is the same on every call: it comes from a fixed seed and
+    never reads the clock. Every version of every record is included,
+    oldest first within each record.
+
+    Returns:
+        The records, grouped by kind in :data:`~incident_learning.model.RECORD_TYPES` order.
+
+    Examples:
+        >>> from incident_learning.samples import example_records
+        >>> records = example_records()
+        >>> log = il.LearningLog(records)
+        >>> log.provider.id
+        'PRV-OAKVALE'
+        >>> sorted(log.of_kind(il.Service))
+        ['SVC-ASH', 'SVC-BIRCH', 'SVC-ELM', 'SVC-HOMECARE', 'SVC-OAK', 'SVC-WILLOW']
+    """
+    return _Oakvale().build()
+
+
+def example_log() -> LearningLog:
+    """Load the bundled example log of Oakvale Care Group.
+
+    It is the log of :func:`example_records`, stored as JSON Lines in
+    ``oakvale.jsonl`` next to this module, so loading it is quicker than
+    building it.
+
+    Examples:
+        >>> from incident_learning import samples
+        >>> log = samples.example_log()
+        >>> log.provider.name
+        'Oakvale Care Group'
+        >>> log.get("SVC-WILLOW", il.Service).service_type.display
+        'Supported living'
+    """
+    data = resources.files("incident_learning.samples") / DATA_FILE
+    return loads_jsonl(data.read_bytes())
+
+
+def write_example(path: str | os.PathLike[str]) -> None:
+    """Write the example log, built from :func:`example_records`, to *path* as JSON Lines.
+
+    Args:
+        path: Where to write; the bundled copy is ``oakvale.jsonl`` next to
+            this module.
+    """
+    text = dumps_jsonl(LearningLog(example_records()))
+    with open(path, "w", encoding="utf-8", newline="\n") as file:
+        file.write(text)
+
+
+if __name__ == "__main__":
+    write_example(os.path.join(os.path.dirname(os.path.abspath(__file__)), DATA_FILE))
