@@ -38,20 +38,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) > 1 or (args and args[0].startswith("-")):
-        print("usage: python -m incident_learning [FILE.json|FILE.jsonl]", file=sys.stderr)  # noqa: T201
+        print(
+            "usage: python -m incident_learning [FILE.json|FILE.jsonl]", file=sys.stderr
+        )
         return 2
     try:
         log = _load(args[0]) if args else samples.example_log()
     except OSError as error:
-        print(f"cannot read {args[0]}: {error.strerror}", file=sys.stderr)  # noqa: T201
+        print(f"cannot read {args[0]}: {error.strerror}", file=sys.stderr)
         return 2
     except InvalidDataError as error:
-        print(error, file=sys.stderr)  # noqa: T201
+        print(error, file=sys.stderr)
         return 1
     source = args[0] if args else "the bundled example"
     versions = sum(1 for _ in log.all_versions())
-    print(f"Loaded and validated {source}: {versions} records")  # noqa: T201
-    print(log_summary(log).render())  # noqa: T201
+    print(f"Loaded and validated {source}: {versions} records")
+    print(log_summary(log).render())
     return 0
 
 

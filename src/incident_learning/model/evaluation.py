@@ -8,8 +8,8 @@ import attrs
 from incident_learning.model.base import (
     PersonalData,
     Record,
-    at_least,
     Validated,
+    at_least,
     personal,
     refers_to,
 )

@@ -12,7 +12,6 @@ problem to report, never something to guess.
 
 import enum
 import functools
-import operator
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -216,11 +215,10 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
         (datetime, _iso_datetime),
         (date, _iso_date),
     ):
-        # Matched by identity, not by class: a StrEnum is a str subclass and
-        # must reach the enum hook.
-        converter.register_structure_hook_func(
-            functools.partial(operator.is_, tp), hook
-        )
+        # Registered by class so they replace cattrs' coercing defaults
+        # (str(), int(), ...); each enum class is registered too, below, and
+        # the most specific class wins, so a StrEnum never reaches str's hook.
+        converter.register_structure_hook(tp, hook)
     converter.register_structure_hook_func(lambda tp: tp == tuple[str, ...], _str_tuple)
     converter.register_structure_hook_func(
         lambda tp: _is_date_union(tp) and type(None) not in typing.get_args(tp),

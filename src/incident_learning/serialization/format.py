@@ -252,7 +252,9 @@ def _log(
             problem
             for problem in error.problems
             if not (
-                problem.value in unloaded and problem.message.startswith("refers to")
+                isinstance(problem.value, str)
+                and problem.value in unloaded
+                and problem.message.startswith("refers to")
             )
         )
     problems = [problem for problem in problems if problem.message != _UNLOADED]
@@ -377,7 +379,10 @@ def loads_jsonl(text: str | bytes) -> LearningLog:
         InvalidDataError: With every problem found in every line.
         UnsupportedFormatError: The header declares a newer major version.
     """
-    return _from_lines(text.splitlines())
+    # Split bytes, not text: str.splitlines also breaks at U+2028, U+2029 and
+    # U+0085, which JSON strings may hold unescaped.
+    data = text.encode() if isinstance(text, str) else text
+    return _from_lines(data.splitlines())
 
 
 def _from_lines(lines: Iterable[str | bytes]) -> LearningLog:
