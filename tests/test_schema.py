@@ -11,6 +11,7 @@ from hypothesis import given
 from tests import strategies
 
 from incident_learning import samples, serialization
+from incident_learning.exceptions import InvalidDataError
 from incident_learning.model import LearningLog
 from incident_learning.serialization.schema import (
     DOCUMENT_SCHEMA_FILE,
@@ -109,7 +110,7 @@ class TestSchemaRefusesWhatTheLibraryRefuses:
         document = json.loads(serialization.dumps_json(samples.small_log()))
         document[section][0][field] = value
         assert _errors(document)
-        with pytest.raises(serialization.format.InvalidDataError):
+        with pytest.raises(InvalidDataError):
             serialization.from_document(document)
 
     def test_a_newer_format_string_still_matches_the_pattern(self) -> None:
