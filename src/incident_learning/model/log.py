@@ -102,6 +102,10 @@ def record_type(kind: str) -> type[Record]:
         raise UnknownRecordError(kind, "record type") from None
 
 
+def _path(paths: Sequence[str] | None, index: int) -> str:
+    return paths[index] if paths is not None else f"records[{index}]"
+
+
 def _article(kinds: tuple[str, ...]) -> str:
     words = " or ".join(kinds)
     return f"an {words}" if words[0] in "aeiou" else f"a {words}"
@@ -152,15 +156,11 @@ class LearningLog:
         self._local_codes: tuple[LocalCode, ...] = tuple(local_codes)
         problems = self._index_local_codes()
         records = list(records)
-        where = (
-            paths
-            if paths is not None
-            else [f"records[{i}]" for i in range(len(records))]
-        )
-        problems.extend(self._index_all(records, where))
-        for record, path in zip(records, where, strict=True):
-            if isinstance(record, Record):  # a non-record is reported above
-                problems.extend(problem.within(path) for problem in self._check(record))
+        problems.extend(self._index_all(records, paths))
+        check = self._check
+        for index, record in enumerate(records):
+            for problem in check(record):
+                problems.append(problem.within(_path(paths, index)))
         if problems:
             raise InvalidDataError(problems)
 
@@ -202,20 +202,33 @@ class LearningLog:
             declared[local.code] = local
         return problems
 
-    def _index_all(self, records: list[Record], paths: Sequence[str]) -> list[Problem]:
+    def _index_all(
+        self, records: list[Record], paths: Sequence[str] | None
+    ) -> list[Problem]:
         problems: list[Problem] = []
-        versions: dict[str, list[tuple[Record, str]]] = {}
-        for record, path in zip(records, paths, strict=True):
-            versions.setdefault(record.id, []).append((record, path))
-        for record_id, found in versions.items():
-            if len(found) > 1:
-                found.sort(key=lambda pair: pair[0].version)
-                problems.extend(self._version_problems(record_id, found))
-            latest = found[-1][0]
-            self._current[record_id] = latest
-            self._kinds[type(latest)][record_id] = latest
-            if len(found) > 1:
-                self._earlier[record_id] = [record for record, _ in found[:-1]]
+        current = self._current
+        # Most ids have one version: index those in one pass, and collect the
+        # positions of the few with several for a closer look.
+        first_seen: dict[str, int] = {}
+        repeated: dict[str, list[int]] = {}
+        for index, record in enumerate(records):
+            record_id = record.id
+            if record_id in first_seen:
+                repeated.setdefault(record_id, [first_seen[record_id]]).append(index)
+            else:
+                first_seen[record_id] = index
+                current[record_id] = record
+        for record_id, indexes in repeated.items():
+            found = sorted(
+                ((records[i], _path(paths, i)) for i in indexes),
+                key=lambda pair: pair[0].version,
+            )
+            problems.extend(self._version_problems(record_id, found))
+            current[record_id] = found[-1][0]
+            self._earlier[record_id] = [record for record, _ in found[:-1]]
+        kinds = self._kinds
+        for record_id, record in current.items():
+            kinds[type(record)][record_id] = record
         problems.extend(self._provider_problems())
         return problems
 

@@ -23,6 +23,7 @@ import cattrs
 from cattrs.errors import (
     AttributeValidationNote,
     ForbiddenExtraKeysError,
+    IterableValidationError,
     IterableValidationNote,
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
@@ -122,21 +123,6 @@ def _enum_hook(cls: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
     return structure_enum
 
 
-def _str_tuple(value: object, _: type) -> tuple[str, ...]:
-    if type(value) is list:
-        for item in value:
-            if type(item) is not str:
-                break
-        else:
-            return tuple(value)
-    if type(value) is not list:
-        msg = f"expected a list, found {_describe(value)} {value!r}"
-        raise _WrongTypeError(msg)
-    index, item = next((i, x) for i, x in enumerate(value) if type(x) is not str)
-    msg = f"item {index}: expected text, found {_describe(item)} {item!r}"
-    raise _WrongTypeError(msg)
-
-
 def _is_date_union(tp: object) -> bool:
     return set(typing.get_args(tp)) - {type(None)} == {datetime, date}
 
@@ -177,29 +163,44 @@ def _optional_hook(
     return structure_optional
 
 
-def _is_tuple_of_records(tp: object) -> bool:
+def _is_homogeneous_tuple(tp: object) -> bool:
     args = typing.get_args(tp)
-    return (
-        typing.get_origin(tp) is tuple
-        and len(args) == 2
-        and args[1] is Ellipsis
-        and attrs.has(args[0])
-    )
+    return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
-def _records_tuple_hook(
-    converter: cattrs.Converter, tp: object
+def _tuple_hook(
+    converter: cattrs.Converter, tp: object, *, detailed: bool
 ) -> Callable[[object, type], tuple[object, ...]]:
+    """Return a hook for ``tuple[X, ...]`` that insists on a JSON list.
+
+    cattrs' own handler iterates whatever it is given, so text would become
+    a tuple of characters; here anything but a list is refused. The detailed
+    variant notes the index of each bad item, as cattrs does.
+    """
     item_type = typing.get_args(tp)[0]
     item_hook = converter.get_structure_hook(item_type)
 
-    def structure_records(value: object, _: type) -> tuple[object, ...]:
+    def structure_tuple(value: object, _: type) -> tuple[object, ...]:
         if type(value) is not list:
             msg = f"expected a list, found {_describe(value)} {value!r}"
             raise _WrongTypeError(msg)
-        return tuple([item_hook(item, item_type) for item in value])
+        if not detailed:
+            return tuple([item_hook(item, item_type) for item in value])
+        items, errors = [], []
+        for index, item in enumerate(value):
+            try:
+                items.append(item_hook(item, item_type))
+            except Exception as error:
+                error.add_note(
+                    IterableValidationNote(f"@ index {index}", index, item_type)
+                )
+                errors.append(error)
+        if errors:
+            msg = f"While structuring {tp!r}"
+            raise IterableValidationError(msg, errors, tp)  # type: ignore[arg-type]
+        return tuple(items)
 
-    return structure_records
+    return structure_tuple
 
 
 def _make_converter(*, detailed: bool) -> cattrs.Converter:
@@ -219,7 +220,10 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
         # (str(), int(), ...); each enum class is registered too, below, and
         # the most specific class wins, so a StrEnum never reaches str's hook.
         converter.register_structure_hook(tp, hook)
-    converter.register_structure_hook_func(lambda tp: tp == tuple[str, ...], _str_tuple)
+    converter.register_structure_hook_factory(
+        _is_homogeneous_tuple,
+        functools.partial(_tuple_hook, converter, detailed=detailed),
+    )
     converter.register_structure_hook_func(
         lambda tp: _is_date_union(tp) and type(None) not in typing.get_args(tp),
         _iso_date_or_datetime,
@@ -242,9 +246,6 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
         # per value; the detailed converter keeps those for their error notes.
         converter.register_structure_hook_factory(
             _is_plain_optional, functools.partial(_optional_hook, converter)
-        )
-        converter.register_structure_hook_factory(
-            _is_tuple_of_records, functools.partial(_records_tuple_hook, converter)
         )
     converter.register_structure_hook_factory(
         attrs.has,
