@@ -102,6 +102,12 @@ def record_type(kind: str) -> type[Record]:
         raise UnknownRecordError(kind, "record type") from None
 
 
+def _as_record(item: object) -> Record:
+    """Return *item*, known to be a record (indexed as one)."""
+    assert isinstance(item, Record)  # noqa: S101 - only records are indexed
+    return item
+
+
 def _path(paths: Sequence[str] | None, index: int) -> str:
     return paths[index] if paths is not None else f"records[{index}]"
 
@@ -155,12 +161,15 @@ class LearningLog:
         }
         self._local_codes: tuple[LocalCode, ...] = tuple(local_codes)
         problems = self._index_local_codes()
-        records = list(records)
-        problems.extend(self._index_all(records, paths))
+        # Typed as objects: callers in notebooks pass whatever they have, and
+        # a non-record is reported like any other problem.
+        items: list[object] = list(records)
+        problems.extend(self._index_all(items, paths))
         check = self._check
-        for index, record in enumerate(records):
-            for problem in check(record):
-                problems.append(problem.within(_path(paths, index)))
+        for index, item in enumerate(items):
+            if isinstance(item, Record):
+                for problem in check(item):
+                    problems.append(problem.within(_path(paths, index)))
         if problems:
             raise InvalidDataError(problems)
 
@@ -203,7 +212,7 @@ class LearningLog:
         return problems
 
     def _index_all(
-        self, records: list[Record], paths: Sequence[str] | None
+        self, records: list[object], paths: Sequence[str] | None
     ) -> list[Problem]:
         problems: list[Problem] = []
         current = self._current
@@ -212,6 +221,12 @@ class LearningLog:
         first_seen: dict[str, int] = {}
         repeated: dict[str, list[int]] = {}
         for index, record in enumerate(records):
+            if not isinstance(record, Record):
+                message = f"{type(record).__name__} {record!r} is not a record"
+                problems.append(
+                    Problem(path=_path(paths, index), value=record, message=message)
+                )
+                continue
             record_id = record.id
             if record_id in first_seen:
                 repeated.setdefault(record_id, [first_seen[record_id]]).append(index)
@@ -220,7 +235,7 @@ class LearningLog:
                 current[record_id] = record
         for record_id, indexes in repeated.items():
             found = sorted(
-                ((records[i], _path(paths, i)) for i in indexes),
+                ((_as_record(records[i]), _path(paths, i)) for i in indexes),
                 key=lambda pair: pair[0].version,
             )
             problems.extend(self._version_problems(record_id, found))
@@ -337,6 +352,10 @@ class LearningLog:
             >>> len(log.history("ACT-0001"))
             2
         """
+        item: object = record
+        if not isinstance(item, Record):
+            message = f"{type(item).__name__} {item!r} is not a record"
+            raise InvalidDataError([Problem(value=item, message=message)])
         previous = self._current.get(record.id)
         problems: list[Problem] = []
         if previous is None and record.version != 1:
@@ -455,8 +474,19 @@ class LearningLog:
             >>> from incident_learning import samples
             >>> sorted(samples.small_log().of_kind(il.Service))
             ['SVC-OAK']
+            >>> sorted(samples.small_log().of_kind(il.model.EmbeddingRecord))[:3]
+            ['CHG-0001', 'COA-0001', 'RPS-0001']
         """
-        return MappingProxyType(self._kinds[kind])  # type: ignore[arg-type]
+        records = self._kinds.get(kind)
+        if records is None:
+            # A base class (EmbeddingRecord, Record): gather its subclasses.
+            records = {
+                record_id: record
+                for cls, by_id in self._kinds.items()
+                if issubclass(cls, kind)
+                for record_id, record in by_id.items()
+            }
+        return MappingProxyType(records)  # type: ignore[arg-type]
 
     def active(self, kind: type[R]) -> tuple[R, ...]:
         """Return the current records of *kind* not withdrawn as entered in error.
@@ -467,8 +497,8 @@ class LearningLog:
             ['INC-0001']
         """
         return tuple(
-            record  # type: ignore[misc]
-            for record in self._kinds[kind].values()
+            record
+            for record in self.of_kind(kind).values()
             if not record.entered_in_error
         )
 

@@ -15,7 +15,7 @@ Files written by the library hold strict ISO 8601 and are read with
 
 import enum
 import re
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
@@ -178,7 +178,8 @@ def parse_datetime(
             fold or gap.
 
     Returns:
-        A timezone-aware datetime. A date alone reads as midnight in *zone*.
+        A datetime with a fixed UTC offset: the offset in force in *zone* at
+        that moment, or the one written. A date alone reads as midnight.
 
     Raises:
         DateParseError: The text is empty, impossible, incomplete, has no zone
@@ -200,7 +201,12 @@ def parse_datetime(
         incident_learning.exceptions.DateParseError: '25/10/2026 01:30': local time is ambiguous (clocks went back) in Europe/London; choose a LocalTimePolicy
     """
     value, _ = _read(text)
-    return _aware(text, value, zone, LocalTimePolicy(local_time_policy))
+    aware = _aware(text, value, zone, LocalTimePolicy(local_time_policy))
+    # A fixed offset, not the zone: the offset is what files hold, and Python
+    # never finds a zone's time in the autumn fold equal to any other.
+    offset = aware.utcoffset()
+    assert offset is not None  # noqa: S101 - _aware guarantees it
+    return aware.replace(tzinfo=timezone(offset), fold=0)
 
 
 def parse_date(text: str) -> date:

@@ -408,8 +408,12 @@ def _plain_expression(  # noqa: PLR0911 - one return per type family
     writes them exactly as the plain path does (tested), only faster.
     """
     args = typing.get_args(tp)
-    if tp in (str, int, bool, float):
+    if tp in (str, int, bool):
         return value
+    if tp is float:
+        # A float field may hold an int; write it as the float it loads as,
+        # so writing, reading and writing again gives the same text.
+        return f"float({value})"
     if tp in (datetime, date) or _is_date_union(tp):
         if native:
             return value

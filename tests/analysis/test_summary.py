@@ -1,0 +1,131 @@
+"""Tests for incident_learning.analysis.summary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+import pytest
+
+from incident_learning import samples
+from incident_learning.analysis import LogSummary, log_summary
+from incident_learning.exceptions import UnknownRecordError
+from incident_learning.model import (
+    EmbeddingRecord,
+    LearningLog,
+    Record,
+)
+
+AT = samples.AT
+
+
+def _log_with(*extra: Record) -> LearningLog:
+    log = samples.small_log()
+    for record in extra:
+        log.add(record)
+    return log
+
+
+class TestLogSummary:
+    """log_summary counts records and how far loops have got."""
+
+    def test_small_log(self, small_log: LearningLog) -> None:
+        """The sample log has one fall, one proposed action, embedded and reviewed."""
+        summary = log_summary(small_log)
+        assert summary.provider == "Oakvale Care Group"
+        assert sum(summary.records.values()) == 21
+        assert summary.records["staff_member"] == 3
+        assert list(summary.records) == sorted(summary.records)
+        assert summary.incidents_by_category == {"falls": 1}
+        assert summary.incidents_by_service == {"Oak House": 1}
+        assert summary.near_misses == 0
+        assert summary.actions_by_status == {"proposed": 1}
+        assert (summary.embedded_actions, summary.reviewed_actions) == (1, 1)
+        assert (summary.first_incident, summary.last_incident) == (
+            "2025-03-01",
+            "2025-03-01",
+        )
+        assert summary.loop_closure_rate == 0.0
+
+    def test_does_not_change_the_log(self, small_log: LearningLog) -> None:
+        """The log is not modified."""
+        before = list(small_log.all_versions())
+        log_summary(small_log)
+        assert list(small_log.all_versions()) == before
+
+    def test_hand_built_log(self) -> None:
+        """Counts sort by size then name; withdrawn records and near misses are handled."""
+        base = samples.incident()
+        miss = attrs.evolve(
+            base,
+            id="INC-0002",
+            category="medication",
+            reached_person=False,
+            occurred=date(2025, 2, 1),
+        )
+        third = attrs.evolve(
+            base, id="INC-0003", category="medication", service="SVC-OAK"
+        )
+        fourth = attrs.evolve(base, id="INC-0004", category="choking")
+        withdrawn = fourth.marked_entered_in_error(by="STAFF-RM", at=AT, reason="dup")
+        action = samples.action().agreed(by="STAFF-RM", at=AT)
+        second_action = attrs.evolve(samples.action(), id="ACT-0002")
+        rejected = second_action.rejected(by="STAFF-RM", at=AT, reason="cost")
+        log = _log_with(miss, third, fourth, withdrawn, action, second_action, rejected)
+        summary = log_summary(log)
+        assert summary.incidents_by_category == {"medication": 2, "falls": 1}
+        assert summary.incidents_by_service == {"Oak House": 3}
+        assert summary.near_misses == 1
+        assert summary.actions_by_status == {"agreed": 1, "rejected": 1}
+        assert summary.loop_closure_rate == 0.5
+        assert (summary.first_incident, summary.last_incident) == (
+            "2025-02-01",
+            "2025-03-01",
+        )
+        assert summary.records["incident"] == 3
+        assert summary.embedded_actions == 1
+        assert summary.reviewed_actions == 1
+
+    def test_log_without_incidents_or_actions(self) -> None:
+        """A log of only a provider and service has no dates and a zero closure rate."""
+        log = LearningLog([samples.provider(), samples.service()])
+        summary = log_summary(log)
+        assert (summary.first_incident, summary.last_incident) == (None, None)
+        assert summary.actions_by_status == {}
+        assert summary.loop_closure_rate == 0.0
+        assert summary.records == {"provider": 1, "service": 1}
+
+    def test_needs_a_provider(self) -> None:
+        """A log without a provider cannot be summarised."""
+        with pytest.raises(UnknownRecordError):
+            log_summary(LearningLog())
+
+    def test_withdrawn_embedding_does_not_count(self) -> None:
+        """An embedding record entered in error does not embed its actions."""
+        log = samples.small_log()
+        for record in list(log):
+            if isinstance(record, EmbeddingRecord):
+                log.add(
+                    record.marked_entered_in_error(by="STAFF-RM", at=AT, reason="x")
+                )
+        assert log_summary(log).embedded_actions == 0
+
+    def test_render(self, small_log: LearningLog) -> None:
+        """render gives a short text report."""
+        text = log_summary(small_log).render()
+        lines = text.splitlines()
+        assert lines[0] == "Oakvale Care Group"
+        assert lines[1] == "  incidents: 1 (near misses: 0), 2025-03-01 to 2025-03-01"
+        assert lines[4].startswith(
+            "  actions: 1 (proposed 1); embedded 1, reviewed 1, loops closed 0%"
+        )
+        assert lines[5].startswith(
+            "  records: 21 current (action 1, coaching_session 1,"
+        )
+
+    def test_summary_is_a_frozen_value(self) -> None:
+        """A summary is immutable."""
+        summary = log_summary(samples.small_log())
+        assert isinstance(summary, LogSummary)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            summary.near_misses = 3  # type: ignore[misc]
