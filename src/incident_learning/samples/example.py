@@ -2741,7 +2741,7 @@ def example_records() -> tuple[Record, ...]:
     oldest first within each record.
 
     Returns:
-        The records, grouped by kind in :data:`~incident_learning.model.RECORD_TYPES` order.
+        The records, grouped by kind in ``RECORD_TYPES`` order.
 
     Examples:
         >>> from incident_learning.samples import example_records

@@ -792,7 +792,7 @@ def generate(
         incidents: How many incidents, exactly.
         seed: The seed: the same seed gives the same records.
         services: How many services; by default one per
-            :data:`INCIDENTS_PER_SERVICE` incidents, at least 5.
+            ``INCIDENTS_PER_SERVICE`` incidents, at least 5.
 
     Returns:
         Every record, one version each, ready for
