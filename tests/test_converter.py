@@ -12,12 +12,14 @@ from tests import strategies
 
 import incident_learning.serialization.format as format_module
 from incident_learning import samples, serialization
-from incident_learning.model import RECORD_TYPES, LearningLog, Record
+from incident_learning.model import RECORD_TYPES, LearningLog, Measurement, Record
 from incident_learning.serialization.converter import (
+    _note_path,
     structure_detailed,
     structure_fast,
     unstructure,
     unstructure_native,
+    unstructure_reference,
 )
 
 
@@ -99,3 +101,28 @@ class TestDumpPaths:
             assert list(unstructure(record)) == [
                 f.name for f in attrs.fields(type(record))
             ]
+
+
+class TestReferenceUnstructure:
+    @given(
+        st.sampled_from(RECORD_TYPES).flatmap(
+            lambda cls: strategies.RECORD_STRATEGIES[cls]
+        )
+    )
+    def test_generated_unstructure_matches_cattrs(self, record: Record) -> None:
+        """The generated unstructure gives what the cattrs converter gives."""
+        assert unstructure(record) == unstructure_reference(record)
+
+    def test_an_int_in_a_float_field_is_written_as_a_float(self) -> None:
+        """A float field holding an int is written as a float, so rewriting is stable."""
+        measurement = Measurement(name="falls per month", value=5)
+        assert unstructure(measurement)["value"] == 5.0
+        assert type(unstructure_reference(measurement)["value"]) is float
+
+
+class TestNotePaths:
+    def test_notes_that_are_not_cattrs_notes_leave_the_path(self) -> None:
+        """A plain text note on an error does not change where it is reported."""
+        error = ValueError("bad")
+        error.add_note("a note from elsewhere")
+        assert _note_path(error, "people_affected") == "people_affected"

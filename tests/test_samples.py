@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from datetime import date
 from importlib import resources
+from pathlib import Path
 
 import attrs
 import pytest
@@ -35,7 +36,7 @@ from incident_learning.model import (
     StaffMember,
     SupervisionSession,
 )
-from incident_learning.samples.example import DATA_FILE, END, START
+from incident_learning.samples.example import DATA_FILE, END, START, write_example
 from incident_learning.samples.generator import INCIDENTS_PER_SERVICE
 from incident_learning.serialization import dumps_jsonl
 
@@ -398,3 +399,12 @@ class TestGenerate:
         """A negative number of incidents or no services is refused."""
         with pytest.raises(ValueError, match="must be"):
             samples.generate(incidents, services=services)
+
+
+class TestWriteExample:
+    def test_writing_the_example_gives_the_bundled_file(self, tmp_path: Path) -> None:
+        """write_example writes exactly the bundled oakvale.jsonl."""
+        target = tmp_path / "oakvale.jsonl"
+        write_example(target)
+        bundled = resources.files("incident_learning.samples") / "oakvale.jsonl"
+        assert target.read_text(encoding="utf-8") == bundled.read_text(encoding="utf-8")

@@ -12,10 +12,11 @@ from tests import strategies
 
 from incident_learning import samples, serialization
 from incident_learning.exceptions import InvalidDataError
-from incident_learning.model import LearningLog
+from incident_learning.model import LearningLog, PersonAffected
 from incident_learning.serialization.schema import (
     DOCUMENT_SCHEMA_FILE,
     LINE_SCHEMA_FILE,
+    _define,
     json_lines_schema,
     json_schema,
     schema_text,
@@ -118,3 +119,13 @@ class TestSchemaRefusesWhatTheLibraryRefuses:
         document = json.loads(serialization.dumps_json(samples.small_log()))
         document["format"] = "incident_learning/one"
         assert _errors(document)
+
+
+class TestDefinitions:
+    def test_a_value_object_used_twice_is_defined_once(self) -> None:
+        """Defining a class already defined changes nothing."""
+        defs: dict[str, Any] = {}
+        _define(PersonAffected, defs)
+        first = dict(defs)
+        _define(PersonAffected, defs)
+        assert defs == first

@@ -15,6 +15,7 @@ from incident_learning.model import (
     RECORD_TYPES,
     Action,
     ContributingFactor,
+    EmbeddingRecord,
     FactorFramework,
     Incident,
     LearningLog,
@@ -442,3 +443,33 @@ class TestIdPrefix:
         """A prefixed log holds as many versions as the original."""
         prefixed = log.with_id_prefix("p")
         assert len(list(prefixed.all_versions())) == len(list(log.all_versions()))
+
+
+class TestNotRecords:
+    def test_a_non_record_in_bulk_is_reported_by_position(self) -> None:
+        """Something that is not a record is a problem naming its position."""
+        with pytest.raises(InvalidDataError) as caught:
+            LearningLog([samples.provider(), 5, "x"])  # type: ignore[list-item]
+        assert [str(problem) for problem in caught.value.problems] == [
+            "records[1]: int 5 is not a record",
+            "records[2]: str 'x' is not a record",
+        ]
+
+    def test_adding_a_non_record_is_refused(self) -> None:
+        """``add`` refuses something that is not a record and leaves the log as it was."""
+        log = samples.small_log()
+        with pytest.raises(InvalidDataError, match="is not a record"):
+            log.add({"id": "INC-9"})  # type: ignore[arg-type]
+        assert len(log) == 21
+
+
+class TestBaseKinds:
+    def test_a_base_class_gathers_its_subclasses(self) -> None:
+        """Asking for a base class returns the records of every subclass."""
+        log = samples.small_log()
+        carriers = log.of_kind(EmbeddingRecord)
+        assert "TRN-0001" in carriers
+        assert "SHR-0001" in carriers
+        assert "INC-0001" not in carriers
+        assert len(log.of_kind(Record)) == len(log)
+        assert len(log.active(EmbeddingRecord)) == len(carriers)

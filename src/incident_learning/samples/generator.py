@@ -14,15 +14,14 @@ by construction, and the test suite rebuilds generated records through the
 validating constructors to keep it so.
 """
 
-import gc
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 import attrs
 
+from incident_learning._collector import collector_paused
 from incident_learning.model import (
     Action,
     ActionKind,
@@ -352,19 +351,6 @@ def _month_offsets() -> list[tuple[int, int]]:
         following = date(year + number // 12, number % 12 + 1, 1)
         result.append(((first - _FIRST_DAY).days, (following - first).days))
     return result
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Every record built survives; the cyclic collector would rescan them all
-    # again and again as the list grows. Restore its state however we end.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 _Unit = tuple[str, str, tuple[str, ...], tuple[str, ...]]
@@ -820,5 +806,5 @@ def generate(
     if services < 1:
         msg = f"services must be 1 or more, not {services}"
         raise ValueError(msg)
-    with _collector_paused():
+    with collector_paused():
         return _Builder(incidents, services, seed).run()

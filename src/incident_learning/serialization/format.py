@@ -18,7 +18,6 @@ optional fields are added; each major bump comes with a function in
 """
 
 import contextlib
-import gc
 import importlib
 import json
 import os
@@ -27,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import ModuleType
 from typing import Any, Final
 
+from incident_learning._collector import collector_paused
 from incident_learning.exceptions import (
     InvalidDataError,
     Problem,
@@ -87,20 +87,6 @@ MIGRATIONS: Final[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
 Format 1 is the first, so there are none yet; the reader applies them in
 turn to any older document before structuring it.
 """
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Bulk loads create millions of objects that all survive; the cyclic
-    # collector would rescan them again and again. Host applications share
-    # the collector, so restore its state however the load ends.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _loads(data: str | bytes) -> Any:
@@ -204,7 +190,7 @@ def from_document(document: object) -> LearningLog:
     local_codes = _local_codes(document.get("local_codes"), "local_codes", problems)
     records: list[Record] = []
     paths: list[str] = []
-    with _collector_paused():
+    with collector_paused():
         for key, raw in document.items():
             if key in ("format", "local_codes"):
                 continue
@@ -412,7 +398,7 @@ def _from_lines(lines: Iterable[str | bytes]) -> LearningLog:
     local_codes = _local_codes(
         header.get("local_codes"), "line 1.local_codes", problems
     )
-    with _collector_paused():
+    with collector_paused():
         for number, line in enumerate(iterator, start=2):
             if not line.strip():
                 continue
