@@ -397,7 +397,7 @@ def structure_detailed(data: object, cls: type[Any]) -> Any:
 
 
 _Unstructure = Callable[[Any], dict[str, Any]]
-_UNSTRUCTURE: Final[dict[tuple[type, bool], _Unstructure]] = {}
+_UNSTRUCTURE: Final[dict[tuple[type, bool, bool], _Unstructure]] = {}
 
 
 def _plain_expression(  # noqa: PLR0911 - one return per type family
@@ -440,18 +440,21 @@ def _plain_expression(  # noqa: PLR0911 - one return per type family
     raise TypeError(msg)  # pragma: no cover
 
 
-def _unstructure_fn(cls: type, *, native: bool) -> _Unstructure:
-    key = (cls, native)
+def _unstructure_fn(cls: type, *, native: bool, tagged: bool = False) -> _Unstructure:
+    key = (cls, native, tagged)
     if key in _UNSTRUCTURE:
         return _UNSTRUCTURE[key]
     attrs.resolve_types(cls)
     names: dict[str, object] = {}
+    # A JSON Lines line starts with the record's kind, built into the dict
+    # here rather than merged in afterwards.
+    tag = [f"        'type': {cls.record_kind!r},"] if tagged else []  # type: ignore[attr-defined]
     items = [
         f"        {field.name!r}: "
         f"{_plain_expression(field.type, f'o.{field.name}', native=native, names=names)},"
         for field in attrs.fields(cls)
     ]
-    source = "\n".join(["def unstructure(o):", "    return {", *items, "    }"])
+    source = "\n".join(["def unstructure(o):", "    return {", *tag, *items, "    }"])
     namespace = dict(names)
     exec(source, namespace)  # noqa: S102 - source built above from field types
     function: _Unstructure = namespace["unstructure"]  # type: ignore[assignment]
@@ -469,6 +472,14 @@ def unstructure(record: object) -> dict[str, Any]:
         '2025-03-01T02:40:00+00:00'
     """
     return _unstructure_fn(type(record), native=False)(record)
+
+
+def unstructure_line(record: object, *, native: bool) -> dict[str, Any]:
+    """Return *record* as a JSON Lines line's data: ``type`` first, then every field.
+
+    With *native*, the data is for orjson (see :func:`unstructure_native`).
+    """
+    return _unstructure_fn(type(record), native=native, tagged=True)(record)
 
 
 def unstructure_reference(record: object) -> dict[str, Any]:
