@@ -42,14 +42,14 @@ $(STAMP_VENV):
 
 install: $(STAMP_RUN)
 
-$(STAMP_RUN): pyproject.toml $(STAMP_VENV)
-	$(PIP) install -e .
+$(STAMP_RUN): pyproject.toml .ci/constraints.txt $(STAMP_VENV)
+	$(PIP) install -c .ci/constraints.txt -e .
 	@touch $@
 
 install-dev: $(STAMP_DEV)
 
-$(STAMP_DEV): pyproject.toml $(STAMP_VENV)
-	$(PIP) install -e ".[fast]" --group dev
+$(STAMP_DEV): pyproject.toml .ci/constraints.txt $(STAMP_VENV)
+	$(PIP) install -c .ci/constraints.txt -e ".[fast]" --group dev
 	@touch $@
 
 demo: $(STAMP_RUN)

@@ -34,6 +34,7 @@ import msgspec
 import orjson
 
 import incident_learning as il
+import incident_learning.serialization.format as format_module
 from incident_learning import samples
 from incident_learning.model import Incident, PersonAffected
 
@@ -175,6 +176,17 @@ def main() -> None:
     def library_dumps() -> object:
         return il.serialization.dumps_jsonl(log)
 
+    def without_fast_extra(function: Callable[[], object]) -> Callable[[], object]:
+        def run() -> object:
+            saved = format_module._orjson
+            format_module._orjson = None  # as if installed without [fast]
+            try:
+                return function()
+            finally:
+                format_module._orjson = saved
+
+        return run
+
     results: dict[str, float] = {
         "orjson.loads (gc on)": _best(orjson_loads, repeat=repeat, collector=True),
         "orjson.loads (gc paused)": _best(orjson_loads, repeat=repeat, collector=False),
@@ -183,6 +195,12 @@ def main() -> None:
         "orjson.dumps": _best(orjson_dumps, repeat=repeat, collector=False),
         "json.dumps": _best(json_dumps, repeat=repeat, collector=False),
         "dumps_jsonl": _best(library_dumps, repeat=repeat, collector=False),
+        "loads_jsonl, no [fast]": _best(
+            without_fast_extra(library_loads), repeat=repeat, collector=True
+        ),
+        "dumps_jsonl, no [fast]": _best(
+            without_fast_extra(library_dumps), repeat=repeat, collector=False
+        ),
     }
     memory = _memory(lines, args.incidents)
     assert library_dumps() == text, "dumping is not deterministic"  # noqa: S101
@@ -194,8 +212,11 @@ def main() -> None:
         / results["orjson.loads (gc paused)"],
         "load / json.loads (gc on)": results["loads_jsonl"]
         / results["json.loads (gc on)"],
+        "load, no [fast] / json.loads (gc on)": results["loads_jsonl, no [fast]"]
+        / results["json.loads (gc on)"],
         "dump / orjson.dumps": results["dumps_jsonl"] / results["orjson.dumps"],
-        "dump / json.dumps": results["dumps_jsonl"] / results["json.dumps"],
+        "dump, no [fast] / json.dumps": results["dumps_jsonl, no [fast]"]
+        / results["json.dumps"],
         "memory / msgspec.Struct": memory["records (attrs)"]
         / memory["records (msgspec.Struct)"],
     }
@@ -220,11 +241,11 @@ def main() -> None:
         f"of JSON Lines, Python {report['python']}, best of {repeat}"
     )
     for name, value in results.items():
-        print(f"  {name:28s} {value:8.3f} s")
+        print(f"  {name:30s} {value:8.3f} s")
     for name, value in memory.items():
         print(f"  bytes per incident, {name:26s} {value:8.0f}")
     for name, value in ratios.items():
-        print(f"  {name:34s} {value:6.2f}x")
+        print(f"  {name:40s} {value:6.2f}x")
 
 
 if __name__ == "__main__":

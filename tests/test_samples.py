@@ -366,6 +366,12 @@ class TestGenerate:
         for record in samples.generate(1000, seed=5):
             assert attrs.evolve(record) == record
 
+    def test_a_generated_log_loads_through_the_validating_reader(self) -> None:
+        """A generated log written as JSON Lines reads back, validated, unchanged."""
+        log = LearningLog(samples.generate(500, seed=11))
+        again = il.serialization.loads_jsonl(dumps_jsonl(log))
+        assert list(again.all_versions()) == list(log.all_versions())
+
     def test_about_eight_records_per_incident(self) -> None:
         """The log holds about eight records per incident, of every kind."""
         records = samples.generate(5000)
