@@ -43,13 +43,23 @@ class TestLayering:
 
     @pytest.mark.parametrize("path", MODEL_MODULES, ids=lambda path: path.name)
     def test_model_imports_nothing_from_outer_layers(self, path: Path) -> None:
-        """A model module imports only the model and the exceptions from the package."""
+        """A model module imports only the model, the exceptions and leaf helpers."""
         for name in _imports(path):
             if name.startswith("incident_learning"):
                 assert name.startswith(
-                    ("incident_learning.model", "incident_learning.exceptions")
+                    (
+                        "incident_learning.model",
+                        "incident_learning.exceptions",
+                        "incident_learning._codegen",
+                    )
                 )
             assert not name.startswith("..")
+
+    def test_leaf_helpers_import_nothing_from_the_package(self) -> None:
+        """_codegen and _collector, which the model may use, use only the stdlib."""
+        for name in ("_codegen.py", "_collector.py"):
+            names = _imports(PACKAGE / name)
+            assert not any(n.startswith(("incident_learning", ".")) for n in names)
 
     def test_exceptions_import_nothing_from_the_package(self) -> None:
         """exceptions.py imports nothing from incident_learning."""

@@ -14,7 +14,6 @@ The checks are compiled once per class from the field types.
 import enum
 import math
 import re
-import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -22,6 +21,7 @@ from typing import Any, ClassVar, Self
 
 import attrs
 
+from incident_learning._codegen import compile_function, without_none
 from incident_learning.exceptions import InvalidRecordError, Problem
 
 __all__ = [
@@ -228,12 +228,7 @@ def _scalar_check(tp: object, *, is_id: bool) -> _Check:  # noqa: PLR0911 - a di
 
 
 def _field_check(field: "attrs.Attribute[Any]") -> _Check:
-    tp: object = field.type
-    optional = False
-    if isinstance(tp, types.UnionType) and type(None) in typing.get_args(tp):
-        rest = tuple(arg for arg in typing.get_args(tp) if arg is not type(None))
-        tp = rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
-        optional = True
+    tp, optional = without_none(field.type)
     is_id = bool(field.metadata.get(REFERS_TO) or field.metadata.get(IS_ID))
     if typing.get_origin(tp) is tuple:
         check = _each(
@@ -282,12 +277,7 @@ def _scalar_expression(tp: object, *, is_id: bool, names: dict[str, object]) -> 
 
 def _field_lines(field: "attrs.Attribute[Any]", names: dict[str, object]) -> list[str]:
     """Return source lines that ``return False`` when the field's value is invalid."""
-    tp: object = field.type
-    optional = False
-    if isinstance(tp, types.UnionType) and type(None) in typing.get_args(tp):
-        rest = tuple(arg for arg in typing.get_args(tp) if arg is not type(None))
-        tp = rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
-        optional = True
+    tp, optional = without_none(field.type)
     is_id = bool(field.metadata.get(REFERS_TO) or field.metadata.get(IS_ID))
     lines = [f"    x = self.{field.name}"]
     guard = "x is not None and " if optional else ""
@@ -328,9 +318,7 @@ def _predicate_of(cls: type) -> Callable[[Any], bool]:
     for field in attrs.fields(cls):
         lines.extend(_field_lines(field, names))
     lines.append("    return True")
-    namespace = dict(names)
-    exec("\n".join(lines), namespace)  # noqa: S102 - source built above from field types
-    predicate: Callable[[Any], bool] = namespace["valid"]  # type: ignore[assignment]
+    predicate: Callable[[Any], bool] = compile_function(lines, names, "valid")
     _PREDICATES[cls] = predicate
     return predicate
 
@@ -592,10 +580,8 @@ def references_resolve(record: object, index: Mapping[str, Any]) -> bool:
         lines = ["def resolve(self, index):", "    get = index.get"]
         lines.extend(_resolver_lines(cls, "self", 0, names))
         lines.append("    return True")
-        namespace = dict(names)
-        exec("\n".join(lines), namespace)  # noqa: S102 - source built from field metadata
-        resolver = _RESOLVERS[cls] = namespace["resolve"]  # type: ignore[assignment]
-    return resolver(record, index)  # type: ignore[misc]
+        resolver = _RESOLVERS[cls] = compile_function(lines, names, "resolve")
+    return resolver(record, index)
 
 
 def _has_refs(cls: type) -> bool:

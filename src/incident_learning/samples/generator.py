@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import attrs
 
+from incident_learning._codegen import compile_function
 from incident_learning._collector import collector_paused
 from incident_learning.model import (
     Action,
@@ -99,16 +100,19 @@ def _maker(cls: type[Record]) -> Callable[..., Any]:
         for field in fields
     )
     body = "".join(f"    _set(o, {field.name!r}, {field.name})\n" for field in fields)
-    source = f"def make(*, {params}):\n    o = _new(_cls)\n{body}    return o\n"
-    namespace: dict[str, Any] = {
+    source = [
+        f"def make(*, {params}):",
+        "    o = _new(_cls)",
+        body.rstrip("\n"),
+        "    return o",
+    ]
+    names = {
         "_new": object.__new__,
         "_set": object.__setattr__,
         "_cls": cls,
         "_defaults": defaults,
     }
-    exec(source, namespace)  # noqa: S102 - code generated from attrs field names only
-    make: Callable[..., Any] = namespace["make"]
-    return make
+    return compile_function(source, names, "make")
 
 
 _incident = _maker(Incident)

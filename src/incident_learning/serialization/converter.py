@@ -28,6 +28,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
+from incident_learning._codegen import compile_function
 from incident_learning.exceptions import InvalidRecordError, Problem
 from incident_learning.model import RECORD_TYPES, LocalCode, vocab
 
@@ -370,9 +371,7 @@ def _direct_structure_fn(cls: type) -> Callable[[Any], Any]:
     lines.append("    return C(")
     lines.extend(f"        {name}={expression}," for name, _, expression in arguments)
     lines.append("    )")
-    namespace = dict(names)
-    exec("\n".join(lines), namespace)  # noqa: S102 - source built above from field types
-    function: Callable[[Any], Any] = namespace["structure"]  # type: ignore[assignment]
+    function: Callable[[Any], Any] = compile_function(lines, names, "structure")
     _DIRECT[cls] = function
     return function
 
@@ -454,10 +453,8 @@ def _unstructure_fn(cls: type, *, native: bool, tagged: bool = False) -> _Unstru
         f"{_plain_expression(field.type, f'o.{field.name}', native=native, names=names)},"
         for field in attrs.fields(cls)
     ]
-    source = "\n".join(["def unstructure(o):", "    return {", *tag, *items, "    }"])
-    namespace = dict(names)
-    exec(source, namespace)  # noqa: S102 - source built above from field types
-    function: _Unstructure = namespace["unstructure"]  # type: ignore[assignment]
+    source = ["def unstructure(o):", "    return {", *tag, *items, "    }"]
+    function: _Unstructure = compile_function(source, names, "unstructure")
     _UNSTRUCTURE[key] = function
     return function
 

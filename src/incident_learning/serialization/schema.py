@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import attrs
 
+from incident_learning._codegen import without_none
 from incident_learning.model import RECORD_TYPES, LocalCode
 from incident_learning.model.base import ID_PATTERN, IS_ID, MIN_ITEMS, REFERS_TO
 from incident_learning.serialization.format import FORMAT_MAJOR, SECTIONS
@@ -75,12 +76,7 @@ def _scalar(tp: object, *, is_id: bool, defs: dict[str, Any]) -> dict[str, Any]:
 def _field_schema(
     field: "attrs.Attribute[Any]", defs: dict[str, Any]
 ) -> dict[str, Any]:
-    tp: object = field.type
-    args = typing.get_args(tp)
-    optional = type(None) in args
-    if optional:
-        rest = tuple(arg for arg in args if arg is not type(None))
-        tp = rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
+    tp, optional = without_none(field.type)
     is_id = bool(field.metadata.get(REFERS_TO) or field.metadata.get(IS_ID))
     if typing.get_origin(tp) is tuple:
         schema: dict[str, Any] = {
