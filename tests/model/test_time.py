@@ -188,3 +188,55 @@ class TestParseDate:
         """DateParseError can be caught as ValueError."""
         with pytest.raises(ValueError, match="is empty"):
             parse_date("")
+
+
+class TestNoGuessing:
+    """Text with more in it than a bare date is still never read month-first."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "12/25/2026 10:00am",
+            "12/25/2026 10:00 +00:00",
+            "Tue 12/25/2026",
+            "12-25-2026 10:00 GMT",
+        ],
+    )
+    def test_a_month_first_date_among_other_words_is_refused(self, text: str) -> None:
+        """A numeric date is read day-first wherever it stands in the text."""
+        with pytest.raises(DateParseError, match="never read month-first"):
+            parse_datetime(text, zone="Europe/London")
+
+    def test_a_numeric_date_among_other_words_is_read_day_first(self) -> None:
+        """'Tue 12/01/2026 10:00am' is 12 January, at ten in the morning."""
+        moment = parse_datetime("Tue 12/01/2026 10:00am", zone="Europe/London")
+        assert moment.isoformat() == "2026-01-12T10:00:00+00:00"
+
+    @pytest.mark.parametrize(
+        "text", ["5 Jan 2026 at 14", "5 Jan 2026 14h", "5 January 2026 2pm"]
+    )
+    def test_an_hour_alone_is_a_time_of_day(self, text: str) -> None:
+        """An hour without minutes is still a time: parse_date refuses it."""
+        with pytest.raises(DateParseError, match="time of day"):
+            parse_date(text)
+        assert parse_datetime(text, zone="Europe/London").hour == 14
+
+    def test_seconds_are_kept_when_written(self) -> None:
+        """Seconds written in the text are kept; unwritten ones are zero."""
+        assert parse_datetime("5 Jan 2026 14:00:30", zone="UTC").second == 30
+        assert parse_datetime("5 Jan 2026 14:00", zone="UTC").second == 0
+
+    def test_a_zone_name_is_not_guessed(self) -> None:
+        """A zone abbreviation such as EST is refused, not dropped or warned about."""
+        with pytest.raises(DateParseError, match="will not guess"):
+            parse_datetime("5 Jan 2026 14:00 EST", zone="Europe/London")
+
+    def test_digits_other_than_ascii_are_refused(self) -> None:
+        """Digits from other scripts are refused rather than interpreted."""
+        with pytest.raises(DateParseError, match="digits other than 0-9"):
+            parse_date("١٢/٠١/٢٠٢٦")
+
+    def test_the_result_has_a_fixed_offset(self) -> None:
+        """A time read in a named zone carries that zone's offset, not the zone."""
+        moment = parse_datetime("01/07/2026 09:00", zone="Europe/London")
+        assert moment.tzinfo == timezone(timedelta(hours=1))

@@ -15,6 +15,7 @@ Files written by the library hold strict ISO 8601 and are read with
 
 import enum
 import re
+import warnings
 from datetime import UTC, date, datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,15 +42,24 @@ class LocalTimePolicy(enum.StrEnum):
     LATER = "later"
 
 
-_ISO_START = re.compile(r"\d{4}-")
+_ISO_START = re.compile(r"\d{4}-", re.ASCII)
+_NUMERIC_DATE = r"(?P<day>\d{1,2})[/.\-](?P<month>\d{1,2})[/.\-](?P<year>\d{4}|\d{2})"
 _DAY_FIRST = re.compile(
-    r"(?P<day>\d{1,2})[/.\-](?P<month>\d{1,2})[/.\-](?P<year>\d{4}|\d{2})"
-    r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+    _NUMERIC_DATE
+    + r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?",
+    re.ASCII,
 )
-_YEAR_FIRST_SLASHED = re.compile(r"\d{4}/")
-# Two defaults that differ in every date field dateutil fills in silently: a
+_NUMERIC_DATE_INSIDE = re.compile(
+    r"(?<![\d/.\-])" + _NUMERIC_DATE + r"(?![\d/.\-])", re.ASCII
+)
+_YEAR_FIRST_SLASHED = re.compile(r"\d{4}/", re.ASCII)
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+# Two defaults that differ in every field dateutil fills in silently: a
 # reading that depends on which one is used was missing that part.
-_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))  # noqa: DTZ001
+_DEFAULTS = (datetime(2001, 1, 1, 0, 0, 0), datetime(2002, 2, 2, 1, 1, 1))  # noqa: DTZ001
 
 
 def _zone(zone: str | tzinfo) -> tzinfo:
@@ -98,11 +108,46 @@ def _aware(
     return _localise(text, value, zone, policy)
 
 
-def _complete_reading(text: str) -> datetime:
+def _spelled_out(text: str, original: str) -> str:
+    """Return *text* with a numeric date inside it written with its month name.
+
+    dateutil would read ``12/25/2026`` month-first when day-first fails; a
+    numeric date is therefore read here, strictly day-first, and handed on
+    in a form nobody can misread.
+    """
+    match = _NUMERIC_DATE_INSIDE.search(text)
+    if match is None:
+        return text
+    day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
+    year += 2000 if len(match["year"]) == 2 else 0
+    try:
+        date(year, month, day)
+    except ValueError as error:
+        msg = (
+            f"is not a real date read day-first (day {day}, month {month}); "
+            "dates are never read month-first"
+        )
+        raise DateParseError(original, msg) from error
+    spelled = f"{day} {_MONTHS[month - 1]} {year}"
+    return f"{text[: match.start()]} {spelled} {text[match.end() :]}"
+
+
+def _complete_reading(text: str) -> tuple[datetime, bool]:
+    """Read *text* with dateutil, refusing anything it would have to guess."""
+    readable = _spelled_out(text, text)
     readings = []
     for default in _DEFAULTS:
         try:
-            readings.append(dateutil_parser.parse(text, dayfirst=True, default=default))
+            with warnings.catch_warnings():
+                # A zone name dateutil does not know would be dropped with a
+                # warning; it is an error here, as any guess at a zone is.
+                warnings.simplefilter("error", dateutil_parser.UnknownTimezoneWarning)
+                readings.append(
+                    dateutil_parser.parse(readable, dayfirst=True, default=default)
+                )
+        except dateutil_parser.UnknownTimezoneWarning as warning:
+            msg = "names a time zone this library will not guess at; write an offset such as +01:00"
+            raise DateParseError(text, msg) from warning
         except (ValueError, OverflowError) as error:
             msg = "is not a date or time this library can read"
             raise DateParseError(text, msg) from error
@@ -115,7 +160,11 @@ def _complete_reading(text: str) -> datetime:
     if missing:
         msg = f"is incomplete: no {', '.join(missing)}"
         raise DateParseError(text, msg)
-    return first
+    has_time = first.hour == second.hour
+    if has_time and first.minute != second.minute:
+        # An hour alone (2pm, 14h): the minutes are on the hour.
+        first = first.replace(minute=0)
+    return first.replace(second=0) if first.second != second.second else first, has_time
 
 
 def _read(text: str) -> tuple[datetime, bool]:
@@ -123,6 +172,9 @@ def _read(text: str) -> tuple[datetime, bool]:
     stripped = text.strip()
     if not stripped:
         msg = "is empty"
+        raise DateParseError(text, msg)
+    if any(character.isdigit() and not character.isascii() for character in stripped):
+        msg = "uses digits other than 0-9; write the date with 0-9"
         raise DateParseError(text, msg)
     if _ISO_START.match(stripped):
         try:
@@ -153,12 +205,10 @@ def _read(text: str) -> tuple[datetime, bool]:
             )
             raise DateParseError(text, msg) from error
         return value, match["hour"] is not None
-    if re.fullmatch(r"[\d/.\- :T]+", stripped):
+    if re.fullmatch(r"[\d/.\- :T]+", stripped, re.ASCII):
         msg = "is not a recognised numeric date (expected dd/mm/yyyy or ISO 8601)"
         raise DateParseError(text, msg)
-    value = _complete_reading(stripped)
-    has_time = bool(re.search(r"\d:\d|\d\s*[ap]\.?m\b", stripped, re.IGNORECASE))
-    return value, has_time
+    return _complete_reading(stripped)
 
 
 def parse_datetime(
