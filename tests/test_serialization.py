@@ -623,7 +623,9 @@ class TestJsonLinesProblems:
     def test_line_that_is_not_an_object_is_refused(self) -> None:
         """A line holding a list instead of a record is refused."""
         lines: list[object] = [*_lines(), [1]]
-        with pytest.raises(InvalidDataError, match=f"line {len(lines)}.type"):
+        with pytest.raises(
+            InvalidDataError, match=f"line {len(lines)}: expected an object, found list"
+        ):
             serialization.loads_jsonl(_jsonl(lines))
 
     def test_several_bad_lines_are_all_reported(self) -> None:
@@ -731,3 +733,34 @@ class TestSections:
         second = copy.deepcopy(first)
         first["incidents"].clear()
         assert _document() == second
+
+
+class TestHeaderAndOrder:
+    """The JSON Lines header is strict, and output depends only on the records."""
+
+    def test_an_unknown_header_field_is_refused(self) -> None:
+        """A misspelt header field is a problem, not silently ignored."""
+        text = serialization.dumps_jsonl(samples.small_log()).replace(
+            '"local_codes":[]', '"local_code":[]', 1
+        )
+        with pytest.raises(
+            InvalidDataError,
+            match=r"line 1\.local_code: 'local_code' is not a header field",
+        ):
+            serialization.loads_jsonl(text)
+
+    def test_a_line_of_unknown_type_does_not_make_references_dangle(self) -> None:
+        """A record with an unknown type is reported once; references to it are not."""
+        text = serialization.dumps_jsonl(samples.small_log()).replace(
+            '"type":"team"', '"type":"squad"', 1
+        )
+        with pytest.raises(InvalidDataError) as caught:
+            serialization.loads_jsonl(text)
+        assert [problem.field for problem in caught.value.problems] == ["type"]
+
+    def test_the_same_records_in_another_order_write_the_same_text(self) -> None:
+        """Output is sorted by kind and id, whatever order the records came in."""
+        records = samples.small_records()
+        forwards = serialization.dumps_jsonl(LearningLog(records))
+        backwards = serialization.dumps_jsonl(LearningLog(tuple(reversed(records))))
+        assert forwards == backwards

@@ -95,9 +95,14 @@ class TestFieldChecks:
                 date(2025, 1, 1),
                 "datetime.date(2025, 1, 1) is not a date and time",
             ),
-            ("version", -1, "-1 is not a whole number of zero or more"),
-            ("version", True, "True is not a whole number of zero or more"),
-            ("version", 1.0, "1.0 is not a whole number of zero or more"),
+            ("version", -1, "-1 is not a whole number from 0 to 9007199254740991"),
+            ("version", True, "True is not a whole number from 0 to 9007199254740991"),
+            ("version", 1.0, "1.0 is not a whole number from 0 to 9007199254740991"),
+            (
+                "version",
+                2**53,
+                "9007199254740992 is not a whole number from 0 to 9007199254740991",
+            ),
             ("entered_in_error", 0, "0 is not true or false"),
             ("cqc_provider_id", "", "must be non-blank text"),
         ],
@@ -138,10 +143,15 @@ class TestFieldChecks:
         with pytest.raises(InvalidRecordError, match="is not a finite number"):
             Measurement(name="x", value=value)  # type: ignore[arg-type]
 
-    @pytest.mark.parametrize("value", [0, -3, 1e300, -0.0, 10**30])
+    @pytest.mark.parametrize("value", [0, -3, 1e300, -0.0, 2**53 - 1, -(2**53 - 1)])
     def test_number_accepts_ints_and_floats(self, value: float) -> None:
-        """A float field accepts any int and any finite float."""
+        """A float field accepts whole numbers JSON holds exactly and any finite float."""
         assert Measurement(name="x", value=value).value == value
+
+    def test_number_refuses_ints_beyond_json_precision(self) -> None:
+        """A whole number beyond 2**53 - 1 is refused: JSON readers would change it."""
+        with pytest.raises(InvalidRecordError, match="is not a finite number"):
+            Measurement(name="x", value=10**30)
 
     def test_date_field_refuses_datetime(self) -> None:
         """A calendar date field refuses a date and time."""

@@ -45,6 +45,9 @@ or digit, with no spaces.
 
 _ID_MATCH = ID_PATTERN.fullmatch
 
+MAX_SAFE_INTEGER = 2**53 - 1
+"""The largest whole number every JSON reader holds exactly."""
+
 # Metadata keys on attrs fields.
 REFERS_TO = "incident_learning.refers_to"
 PERSONAL = "incident_learning.personal"
@@ -152,15 +155,18 @@ def _check_bool(value: object) -> str | None:
 
 
 def _check_count(value: object) -> str | None:
-    if type(value) is int and value >= 0:
+    if type(value) is int and 0 <= value <= MAX_SAFE_INTEGER:
         return None
-    return f"{value!r} is not a whole number of zero or more"
+    return f"{value!r} is not a whole number from 0 to {MAX_SAFE_INTEGER}"
 
 
 def _check_number(value: object) -> str | None:
-    # NaN and the infinities have no JSON form: a record holding one could
-    # never be written and read back.
-    if type(value) is int or (type(value) is float and math.isfinite(value)):
+    # NaN and the infinities have no JSON form, and whole numbers beyond
+    # 2**53 lose digits in most JSON readers: a record holding one could not
+    # be written and read back faithfully.
+    if type(value) is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return None
+    if type(value) is float and math.isfinite(value):
         return None
     return f"{value!r} is not a finite number"
 
@@ -265,9 +271,9 @@ def _scalar_expression(tp: object, *, is_id: bool, names: dict[str, object]) -> 
     if tp is bool:
         return "(x.__class__ is bool)"
     if tp is int:
-        return "(x.__class__ is int and x >= 0)"
+        return "(x.__class__ is int and 0 <= x <= MAX_INT)"
     if tp is float:
-        return "(x.__class__ is int or (x.__class__ is float and -INF < x < INF))"
+        return "((x.__class__ is int and -MAX_INT <= x <= MAX_INT) or (x.__class__ is float and -INF < x < INF))"
     if set(typing.get_args(tp)) == {datetime, date}:
         return "(x.__class__ is date or (isinstance(x, datetime) and (o := x.utcoffset()) is not None and not o.seconds % 60 and not o.microseconds))"
     name = f"C{len(names)}"
@@ -313,6 +319,7 @@ def _predicate_of(cls: type) -> Callable[[Any], bool]:
         "datetime": datetime,
         "date": date,
         "INF": math.inf,
+        "MAX_INT": MAX_SAFE_INTEGER,
     }
     lines = ["def valid(self):"]
     for field in attrs.fields(cls):

@@ -503,11 +503,16 @@ class LearningLog:
         )
 
     def all_versions(self) -> Iterator[Record]:
-        """Yield every version of every record: by kind, then id, oldest first."""
+        """Yield every version of every record: by kind, then id, oldest first.
+
+        The order depends only on the records, never on the order they were
+        added in, so the same records always write the same file.
+        """
+        earlier = self._earlier
         for records in self._kinds.values():
-            for record_id, record in records.items():
-                yield from self._earlier.get(record_id, ())
-                yield record
+            for record_id in sorted(records):
+                yield from earlier.get(record_id, ())
+                yield records[record_id]
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self._current

@@ -399,8 +399,25 @@ def _from_lines(lines: Iterable[str | bytes]) -> LearningLog:
         ) from None
     major = _check_format(header, "line 1")
     if major != FORMAT_MAJOR:  # pragma: no cover - no older majors exist yet
-        msg = "JSON Lines of an older major version must be migrated as a JSON document"
-        raise UnsupportedFormatError(header.get("format"), msg)
+        message = "is older: migrate it as a JSON document first"
+        raise InvalidDataError(
+            [
+                Problem(
+                    path="line 1",
+                    field="format",
+                    value=header["format"],
+                    message=message,
+                )
+            ]
+        )
+    for key in sorted(set(header) - {"format", "local_codes"}):
+        message = (
+            f"{key!r} is not a header field; check the spelling, or the file "
+            "was written by a newer version of incident_learning"
+        )
+        problems.append(
+            Problem(path="line 1", field=key, value=header[key], message=message)
+        )
     local_codes = _local_codes(
         header.get("local_codes"), "line 1.local_codes", problems
     )
@@ -414,9 +431,15 @@ def _from_lines(lines: Iterable[str | bytes]) -> LearningLog:
             except ValueError as error:
                 problems.append(Problem(path=path, message=f"not valid JSON: {error}"))
                 continue
-            kind = raw.pop("type", None) if isinstance(raw, dict) else None
+            if not isinstance(raw, dict):
+                message = f"expected an object, found {type(raw).__name__}"
+                problems.append(Problem(path=path, value=raw, message=message))
+                continue
+            kind = raw.pop("type", None)
             cls = _KIND_TO_TYPE.get(kind) if isinstance(kind, str) else None
             if cls is None:
+                if isinstance(raw.get("id"), str):
+                    problems.append(_unloaded_marker(raw["id"]))
                 message = (
                     f"'type' is {kind!r}; expected one of {', '.join(_KIND_TO_TYPE)}"
                 )

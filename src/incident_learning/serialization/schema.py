@@ -21,7 +21,13 @@ import attrs
 
 from incident_learning._codegen import without_none
 from incident_learning.model import RECORD_TYPES, LocalCode
-from incident_learning.model.base import ID_PATTERN, IS_ID, MIN_ITEMS, REFERS_TO
+from incident_learning.model.base import (
+    ID_PATTERN,
+    IS_ID,
+    MAX_SAFE_INTEGER,
+    MIN_ITEMS,
+    REFERS_TO,
+)
 from incident_learning.serialization.format import FORMAT_MAJOR, SECTIONS
 
 __all__ = [
@@ -55,7 +61,7 @@ def _scalar(tp: object, *, is_id: bool, defs: dict[str, Any]) -> dict[str, Any]:
     if tp is bool:
         return {"type": "boolean"}
     if tp is int:
-        return {"type": "integer", "minimum": 0}
+        return {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER}
     if tp is float:
         return {"type": "number"}
     if tp is datetime:
