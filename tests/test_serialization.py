@@ -764,3 +764,13 @@ class TestHeaderAndOrder:
         forwards = serialization.dumps_jsonl(LearningLog(records))
         backwards = serialization.dumps_jsonl(LearningLog(tuple(reversed(records))))
         assert forwards == backwards
+
+
+class TestUnknownTypeWithoutId:
+    def test_a_line_of_unknown_type_and_no_id_is_reported(self) -> None:
+        """A line with an unknown type and no id is still reported by its line."""
+        lines: list[object] = [*_lines(), {"type": "squad"}]
+        with pytest.raises(
+            InvalidDataError, match=f"line {len(lines)}.type: 'type' is 'squad'"
+        ):
+            serialization.loads_jsonl(_jsonl(lines))

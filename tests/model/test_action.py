@@ -253,3 +253,40 @@ class TestOverdue:
             InvalidRecordError, match="learning_points: needs at least 1 item"
         ):
             attrs.evolve(samples.action(), learning_points=())
+
+
+class TestGuardedChanges:
+    def test_a_correction_cannot_rewrite_the_lifecycle(self) -> None:
+        """The status history changes only through transitions."""
+        agreed = samples.action().agreed(by="STAFF-RM", at=samples.AT)
+        with pytest.raises(
+            InvalidRecordError, match="status_history cannot be changed"
+        ):
+            agreed.corrected(
+                by="STAFF-RM", at=samples.AT, reason="x", status_history=()
+            )
+
+    def test_a_correction_cannot_reinstate_a_withdrawn_record(self) -> None:
+        """A record entered in error stays withdrawn: corrections cannot undo it."""
+        withdrawn = samples.action().marked_entered_in_error(
+            by="STAFF-RM", at=samples.AT, reason="duplicate"
+        )
+        with pytest.raises(
+            InvalidRecordError, match="entered_in_error cannot be changed"
+        ):
+            withdrawn.corrected(
+                by="STAFF-RM", at=samples.AT, reason="x", entered_in_error=False
+            )
+
+    def test_an_action_entered_in_error_does_not_move(self) -> None:
+        """No transition applies to an action withdrawn as entered in error."""
+        withdrawn = samples.action().marked_entered_in_error(
+            by="STAFF-RM", at=samples.AT, reason="duplicate"
+        )
+        with pytest.raises(IllegalTransitionError, match="entered in error"):
+            withdrawn.agreed(by="STAFF-RM", at=samples.AT)
+
+    def test_an_unknown_status_is_an_illegal_transition(self) -> None:
+        """Asking for a status that does not exist is refused in the error tree."""
+        with pytest.raises(IllegalTransitionError, match="it is not a status"):
+            samples.action().transitioned("done", by="STAFF-RM", at=samples.AT)  # type: ignore[arg-type]

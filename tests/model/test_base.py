@@ -411,3 +411,11 @@ class TestGenericFields:
         assert not references_resolve(
             owner, {"STAFF-1": staff, "STAFF-2": samples.service()}
         )
+
+
+class TestNumbersBesideOtherProblems:
+    def test_a_valid_whole_number_is_not_reported_beside_a_bad_field(self) -> None:
+        """Only the bad field is reported when a whole number in a float field is fine."""
+        with pytest.raises(InvalidRecordError) as caught:
+            Measurement(name=" ", value=5)
+        assert [problem.field for problem in caught.value.problems] == ["name"]

@@ -173,7 +173,7 @@ class TestIntegrity:
         )
         problems = _problems([*samples.small_records(), impostor])
         assert any(
-            p[2] == "id" and "is a provider, earlier ones a service" in p[3]
+            p[2] == "id" and "is already used by a service (records[1])" in p[3]
             for p in problems
         )
         assert service.id == "SVC-OAK"
@@ -318,7 +318,7 @@ class TestAdd:
         )
         with pytest.raises(
             InvalidDataError,
-            match=f"incident version {version} cannot follow incident version 1",
+            match=f"version: is {version}; the next version is 2",
         ):
             small_log.add(record)
 
@@ -328,7 +328,7 @@ class TestAdd:
             samples.provider(), id="INC-0001", version=2, amendment_reason="r"
         )
         with pytest.raises(
-            InvalidDataError, match="provider version 2 cannot follow incident"
+            InvalidDataError, match="id: is already used by an incident"
         ):
             small_log.add(record)
 
@@ -473,3 +473,41 @@ class TestBaseKinds:
         assert "INC-0001" not in carriers
         assert len(log.of_kind(Record)) == len(log)
         assert len(log.active(EmbeddingRecord)) == len(carriers)
+
+
+class TestVersionRules:
+    def test_a_lone_record_must_be_version_one(self) -> None:
+        """A record with no earlier version in the log must be version 1."""
+        later = attrs.evolve(samples.provider(), version=2, amendment_reason="r")
+        problems = _problems([later])
+        assert problems == [
+            (
+                "records[0]",
+                "PRV-OAKVALE",
+                "version",
+                "is 2 but the log has no earlier version",
+            )
+        ]
+
+    def test_versions_may_arrive_newest_first(self) -> None:
+        """Version 2 before version 1 in the input is not a lone later version."""
+        first = samples.provider()
+        second = first.corrected(
+            by="STAFF-RM", at=AT, reason="renamed", name="Oakvale Care"
+        )
+        log = LearningLog([second, first])
+        assert [record.version for record in log.history(first.id)] == [1, 2]
+
+    def test_a_version_recorded_before_the_last_is_refused(self) -> None:
+        """A later version may not be recorded earlier than the one before it."""
+        first = samples.provider()
+        earlier = first.corrected(
+            by="STAFF-RM", at=AT.replace(year=2020), reason="backdated", name="X"
+        )
+        problems = _problems([first, earlier])
+        assert [(p[2], p[3]) for p in problems] == [
+            ("recorded_at", "is before version 1 was recorded")
+        ]
+        log = LearningLog([first])
+        with pytest.raises(InvalidDataError, match="recorded_at: is before version 1"):
+            log.add(earlier)

@@ -111,6 +111,7 @@ class Action(Record):
     """
 
     record_kind = "action"
+    _changed_by_methods = ("status_history",)
 
     description: str = attrs.field(metadata=personal(PersonalData.FREE_TEXT))
     learning_points: tuple[str, ...] = attrs.field(
@@ -176,7 +177,15 @@ class Action(Record):
                 or a rejection has no reason.
         """
         current = self.status
+        if to not in ActionStatus._value2member_map_:
+            raise IllegalTransitionError(
+                self.id, current, str(to), "it is not a status"
+            )
         to = ActionStatus(to)
+        if self.entered_in_error:
+            raise IllegalTransitionError(
+                self.id, current, to, "the action was entered in error"
+            )
         if to not in TRANSITIONS[current]:
             allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (final)"
             raise IllegalTransitionError(

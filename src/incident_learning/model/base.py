@@ -379,6 +379,18 @@ class Validated:
         return iter(())
 
 
+# Set by the versioning itself, or by marked_entered_in_error alone: a
+# withdrawal is never undone by a correction.
+_NOT_CORRECTABLE = (
+    "id",
+    "version",
+    "recorded_by",
+    "recorded_at",
+    "amendment_reason",
+    "entered_in_error",
+)
+
+
 @attrs.frozen(kw_only=True)
 class Record(Validated):
     """Base of every record kind: an identified, versioned, attributed snapshot.
@@ -398,6 +410,8 @@ class Record(Validated):
     """
 
     record_kind: ClassVar[str] = "record"
+    # Fields only their own methods may change (e.g. an action's lifecycle).
+    _changed_by_methods: ClassVar[tuple[str, ...]] = ()
 
     id: str = attrs.field(metadata={IS_ID: True})
     recorded_by: str = attrs.field(metadata={PERSONAL: PersonalData.STAFF})
@@ -441,7 +455,7 @@ class Record(Validated):
             >>> fixed.version, fixed.amendment_reason
             (2, 'typo in description')
         """
-        for name in ("id", "version", "recorded_by", "recorded_at", "amendment_reason"):
+        for name in (*_NOT_CORRECTABLE, *self._changed_by_methods):
             if name in changes:
                 msg = f"{name} cannot be changed by a correction"
                 raise InvalidRecordError(
@@ -469,7 +483,14 @@ class Record(Validated):
             >>> withdrawn.entered_in_error, withdrawn.version
             (True, 2)
         """
-        return self.corrected(by=by, at=at, reason=reason, entered_in_error=True)
+        return attrs.evolve(
+            self,
+            version=self.version + 1,
+            recorded_by=by,
+            recorded_at=at,
+            amendment_reason=reason,
+            entered_in_error=True,
+        )
 
 
 @attrs.frozen

@@ -7,6 +7,7 @@ together; :meth:`LearningLog.add` checks one record against the log as it
 stands, in time proportional to that record's references.
 """
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final, TypeVar, overload
@@ -220,6 +221,7 @@ class LearningLog:
         # positions of the few with several for a closer look.
         first_seen: dict[str, int] = {}
         repeated: dict[str, list[int]] = {}
+        not_first: list[int] = []
         for index, record in enumerate(records):
             if not isinstance(record, Record):
                 message = f"{type(record).__name__} {record!r} is not a record"
@@ -233,6 +235,21 @@ class LearningLog:
             else:
                 first_seen[record_id] = index
                 current[record_id] = record
+                if record.version != 1:
+                    not_first.append(index)
+        for index in not_first:
+            record = _as_record(records[index])
+            if record.id not in repeated:
+                message = f"is {record.version} but the log has no earlier version"
+                problems.append(
+                    Problem(
+                        path=_path(paths, index),
+                        record_id=record.id,
+                        field="version",
+                        value=record.version,
+                        message=message,
+                    )
+                )
         for record_id, indexes in repeated.items():
             found = sorted(
                 ((_as_record(records[i]), _path(paths, i)) for i in indexes),
@@ -251,12 +268,12 @@ class LearningLog:
     def _version_problems(
         record_id: str, found: list[tuple[Record, str]]
     ) -> Iterator[Problem]:
-        first_kind = type(found[0][0])
-        for expected, (record, path) in enumerate(found, start=1):
-            if type(record) is not first_kind:
+        first, first_path = found[0]
+        for record, path in found[1:]:
+            if type(record) is not type(first):
                 message = (
-                    f"version {record.version} is a {record.record_kind}, "
-                    f"earlier ones a {first_kind.record_kind}"
+                    f"is already used by {_article((first.record_kind,))} ({first_path}); "
+                    "an id names one record of one kind"
                 )
                 yield Problem(
                     path=path,
@@ -265,19 +282,29 @@ class LearningLog:
                     value=record_id,
                     message=message,
                 )
-            if record.version != expected:
-                message = (
-                    f"versions of {record_id} must run 1, 2, 3, ...; found "
-                    f"{[r.version for r, _ in found]}"
-                )
+                return
+        versions = [record.version for record, _ in found]
+        if versions != list(range(1, len(found) + 1)):
+            message = f"versions of {record_id} must run 1, 2, 3, ...; found {versions}"
+            record, path = found[-1]
+            yield Problem(
+                path=path,
+                record_id=record_id,
+                field="version",
+                value=record.version,
+                message=message,
+            )
+            return
+        for (before, _), (after, path) in itertools.pairwise(found):
+            if after.recorded_at < before.recorded_at:
+                message = f"is before version {before.version} was recorded"
                 yield Problem(
                     path=path,
                     record_id=record_id,
-                    field="version",
-                    value=record.version,
+                    field="recorded_at",
+                    value=after.recorded_at,
                     message=message,
                 )
-                return
 
     def _provider_problems(self) -> Iterator[Problem]:
         providers = self._kinds[Provider]
@@ -368,18 +395,33 @@ class LearningLog:
                     message=message,
                 )
             )
-        elif previous is not None and (
-            type(previous) is not type(record) or record.version != previous.version + 1
-        ):
+        elif previous is not None and type(previous) is not type(record):
             message = (
-                f"{record.record_kind} version {record.version} cannot follow "
-                f"{previous.record_kind} version {previous.version}"
+                f"is already used by {_article((previous.record_kind,))}; "
+                "an id names one record of one kind"
             )
+            problems.append(
+                Problem(
+                    record_id=record.id, field="id", value=record.id, message=message
+                )
+            )
+        elif previous is not None and record.version != previous.version + 1:
+            message = f"is {record.version}; the next version is {previous.version + 1}"
             problems.append(
                 Problem(
                     record_id=record.id,
                     field="version",
                     value=record.version,
+                    message=message,
+                )
+            )
+        elif previous is not None and record.recorded_at < previous.recorded_at:
+            message = f"is before version {previous.version} was recorded"
+            problems.append(
+                Problem(
+                    record_id=record.id,
+                    field="recorded_at",
+                    value=record.recorded_at,
                     message=message,
                 )
             )
