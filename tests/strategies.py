@@ -238,7 +238,7 @@ ANY = Pools()
 def people_affected(draw: st.DrawFn) -> PersonAffected:
     """A person affected with any pair of harm levels."""
     return PersonAffected(
-        person=draw(texts()),
+        person=draw(ids()),
         physical_harm=draw(st.sampled_from(PhysicalHarm)),
         psychological_harm=draw(st.sampled_from(PsychologicalHarm)),
     )

@@ -102,7 +102,6 @@ MODEL = [
     "PersonAffected",
     "PersonalData",
     "PhysicalHarm",
-    "Profile",
     "Provider",
     "PsychologicalHarm",
     "RECORD_TYPES",

@@ -466,7 +466,10 @@ class TestDocumentProblems:
         document["incidents"][0]["people_affected"].append({"person": "P-2", "mood": 1})
         problems = _problems(document)
         assert {(p.field, p.message) for p in problems} == {
-            ("people_affected[0].person", "must be non-blank text"),
+            (
+                "people_affected[0].person",
+                "' ' is not an identifier (1-128 letters, digits or . _ : / -, starting with a letter or digit)",
+            ),
             (
                 "people_affected[1].mood",
                 (

@@ -68,10 +68,17 @@ class TestHarm:
         """A person affected defaults to no harm on both scales."""
         assert PersonAffected(person="P-1").harm is HarmLevel.NONE
 
+    def test_a_name_is_not_a_pseudonymous_reference(self) -> None:
+        """A person affected is a pseudonymous reference, never a name with spaces."""
+        with pytest.raises(
+            InvalidRecordError, match="person: 'Mrs Jane Example' is not an identifier"
+        ):
+            PersonAffected(person="Mrs Jane Example")
+
     def test_blank_person_is_refused(self) -> None:
         """A person affected needs a non-blank reference."""
         with pytest.raises(
-            InvalidRecordError, match="person: must be non-blank text"
+            InvalidRecordError, match="person: '' is not an identifier"
         ) as caught:
             PersonAffected(person="")
         assert caught.value.kind == "PersonAffected"

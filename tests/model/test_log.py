@@ -430,7 +430,8 @@ class TestIdPrefix:
         factor = prefixed.get("oak:CF-0001", ContributingFactor)
         assert factor.domain == "staffing_and_workload"
         incident = prefixed.get("oak:INC-0001", Incident)
-        assert incident.people_affected == samples.incident().people_affected
+        # People supported are another provider's people: prefixed too.
+        assert incident.people_affected[0].person == "oak:P-0017"
 
     def test_local_codes_are_kept(self) -> None:
         """The prefixed log declares the same local codes."""

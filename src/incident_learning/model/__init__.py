@@ -64,7 +64,7 @@ from incident_learning.model.organisation import (
     StaffMember,
     Team,
 )
-from incident_learning.model.privacy import WITHHELD, Profile, pseudonymised
+from incident_learning.model.privacy import WITHHELD, pseudonymised
 from incident_learning.model.sharing import GovernanceMeeting, LearningShare
 from incident_learning.model.time import LocalTimePolicy, parse_date, parse_datetime
 from incident_learning.model.vocab import (
@@ -133,7 +133,6 @@ __all__ = [
     "PersonAffected",
     "PersonalData",
     "PhysicalHarm",
-    "Profile",
     "Provider",
     "PsychologicalHarm",
     "Record",

@@ -12,6 +12,7 @@ from incident_learning.model.base import (
     Validated,
     personal,
     refers_to,
+    user_reference,
 )
 from incident_learning.model.vocab import ActionKind, ActionStatus, ActionStrength
 
@@ -47,7 +48,7 @@ class StatusChange(Validated):
     """
 
     status: ActionStatus
-    by: str = attrs.field(metadata=personal(PersonalData.STAFF))
+    by: str = attrs.field(metadata=user_reference())
     at: datetime
     reason: str | None = attrs.field(
         default=None, metadata=personal(PersonalData.FREE_TEXT)
@@ -69,8 +70,8 @@ class EffectivenessMeasure(Validated):
         measured_by: The staff member who measures it.
     """
 
-    measure: str
-    target: str
+    measure: str = attrs.field(metadata=personal(PersonalData.FREE_TEXT))
+    target: str = attrs.field(metadata=personal(PersonalData.FREE_TEXT))
     by: date
     measured_by: str = attrs.field(metadata=refers_to("staff_member"))
 
@@ -122,7 +123,9 @@ class Action(Record):
     kind: ActionKind
     services: tuple[str, ...] = attrs.field(default=(), metadata=refers_to("service"))
     strength_override: ActionStrength | None = None
-    strength_override_reason: str | None = None
+    strength_override_reason: str | None = attrs.field(
+        default=None, metadata=personal(PersonalData.FREE_TEXT)
+    )
     effectiveness_measure: EffectivenessMeasure | None = None
     status_history: tuple[StatusChange, ...] = ()
 

@@ -53,6 +53,7 @@ REFERS_TO = "incident_learning.refers_to"
 PERSONAL = "incident_learning.personal"
 MIN_ITEMS = "incident_learning.min_items"
 IS_ID = "incident_learning.is_id"
+IS_USER = "incident_learning.is_user"
 
 
 @enum.unique
@@ -85,6 +86,16 @@ def refers_to(
 def personal(kind: PersonalData, *, min_items: int = 0) -> dict[str, object]:
     """Return field metadata declaring personal data of *kind*."""
     return {PERSONAL: kind, MIN_ITEMS: min_items}
+
+
+def user_reference() -> dict[str, object]:
+    """Return field metadata for who did something: a staff id or a user reference.
+
+    It is staff personal data, replaced by a pseudonym in the shared profile
+    (consistently with staff identifiers), but not checked against the log's
+    staff, because administrators and other systems record too.
+    """
+    return {PERSONAL: PersonalData.STAFF, IS_USER: True}
 
 
 def at_least(count: int) -> dict[str, object]:
@@ -414,7 +425,7 @@ class Record(Validated):
     _changed_by_methods: ClassVar[tuple[str, ...]] = ()
 
     id: str = attrs.field(metadata={IS_ID: True})
-    recorded_by: str = attrs.field(metadata={PERSONAL: PersonalData.STAFF})
+    recorded_by: str = attrs.field(metadata=user_reference())
     recorded_at: datetime
     version: int = 1
     entered_in_error: bool = False

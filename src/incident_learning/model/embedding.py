@@ -66,7 +66,7 @@ class TrainingSession(EmbeddingRecord):
 
     record_kind = "training_session"
 
-    topic: str
+    topic: str = attrs.field(metadata=personal(PersonalData.FREE_TEXT))
     held_on: date
     service: str | None = attrs.field(default=None, metadata=refers_to("service"))
     trainer: str | None = attrs.field(default=None, metadata=refers_to("staff_member"))
@@ -133,7 +133,9 @@ class ReflectivePracticeSession(EmbeddingRecord):
     )
     held_on: date
     service: str | None = attrs.field(default=None, metadata=refers_to("service"))
-    topic: str | None = None
+    topic: str | None = attrs.field(
+        default=None, metadata=personal(PersonalData.FREE_TEXT)
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -159,7 +161,9 @@ class CoachingSession(EmbeddingRecord):
         metadata=refers_to("staff_member", min_items=1)
     )
     held_on: date
-    topic: str | None = None
+    topic: str | None = attrs.field(
+        default=None, metadata=personal(PersonalData.FREE_TEXT)
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -91,7 +91,7 @@ class StaffConfidenceCheck(EmbeddingRecord):
 
     service: str = attrs.field(metadata=refers_to("service"))
     team: str | None = attrs.field(default=None, metadata=refers_to("team"))
-    topic: str
+    topic: str = attrs.field(metadata=personal(PersonalData.FREE_TEXT))
     checked_on: date
     scale_max: int = 5
     scores: tuple[int, ...] = attrs.field(metadata=at_least(1))

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 import attrs
 
 from incident_learning.model.base import (
+    IS_ID,
     PersonalData,
     Record,
     Validated,
@@ -55,7 +56,7 @@ class PersonAffected(Validated):
         <HarmLevel.MODERATE: 'moderate'>
     """
 
-    person: str = attrs.field(metadata=personal(PersonalData.PERSON))
+    person: str = attrs.field(metadata={**personal(PersonalData.PERSON), IS_ID: True})
     physical_harm: PhysicalHarm = PhysicalHarm.NONE
     psychological_harm: PsychologicalHarm = PsychologicalHarm.NONE
 
@@ -106,7 +107,9 @@ class SafeguardingReferral(Validated):
 
     referred_on: date
     local_authority: str
-    reference: str | None = None
+    reference: str | None = attrs.field(
+        default=None, metadata=personal(PersonalData.FREE_TEXT)
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -123,7 +126,9 @@ class RiddorReport(Validated):
     """
 
     reported_on: date | None = None
-    reference: str | None = None
+    reference: str | None = attrs.field(
+        default=None, metadata=personal(PersonalData.FREE_TEXT)
+    )
 
 
 @attrs.frozen(kw_only=True)

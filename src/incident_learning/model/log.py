@@ -577,6 +577,11 @@ class LearningLog:
     def with_id_prefix(self, prefix: str) -> "LearningLog":
         """Return a copy of this log with every identifier prefixed, for merging.
 
+        Record identifiers, references and the pseudonymous references of
+        people supported are prefixed, so two providers' ``P-0017`` stay two
+        people. Who recorded each version (a user reference of the source
+        system) is kept as it is.
+
         Examples:
             >>> from incident_learning import samples
             >>> prefixed = samples.small_log().with_id_prefix("oakvale")

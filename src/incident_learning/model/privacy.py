@@ -16,29 +16,26 @@ same key gives the same pseudonyms across exports and nobody without the key
 can reverse or recompute them.
 """
 
-import enum
 import hashlib
 import hmac
 from typing import Any, Final
 
 import attrs
 
-from incident_learning.model.base import IS_ID, PERSONAL, REFERS_TO, PersonalData
+from incident_learning.model.base import (
+    IS_ID,
+    IS_USER,
+    PERSONAL,
+    REFERS_TO,
+    PersonalData,
+)
 from incident_learning.model.log import LearningLog
 from incident_learning.model.organisation import StaffMember
 
-__all__ = ["WITHHELD", "Profile", "pseudonymised"]
+__all__ = ["WITHHELD", "pseudonymised"]
 
 WITHHELD: Final = "[withheld in the shared profile]"
 """What free text reads as in the shared profile."""
-
-
-@enum.unique
-class Profile(enum.StrEnum):
-    """Which view of personal data an export gives."""
-
-    INTERNAL = "internal"
-    SHARED = "shared"
 
 
 class _Pseudonymiser:
@@ -79,8 +76,7 @@ class _Pseudonymiser:
         refers = field.metadata.get(REFERS_TO)
         is_id = bool(refers or field.metadata.get(IS_ID))
         if (is_staff_record and field.metadata.get(IS_ID)) or (
-            kind is PersonalData.STAFF
-            and (is_id or field.name in {"recorded_by", "by"})
+            kind is PersonalData.STAFF and (is_id or field.metadata.get(IS_USER))
         ):
             return self._each(value, lambda item: self.pseudonym("S", item))
         if kind is PersonalData.PERSON:
