@@ -76,3 +76,14 @@ class TestMain:
         )
         assert result.returncode == 0, result.stderr
         assert "Oakvale Care Group" in result.stdout
+
+
+class TestMainWithoutProvider:
+    def test_a_log_without_a_provider_is_summarised(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A valid document with no records at all is summarised, not a traceback."""
+        path = tmp_path / "empty.json"
+        path.write_text('{"format": "incident_learning/1"}')
+        assert main([str(path)]) == 0
+        assert "(no provider)" in capsys.readouterr().out

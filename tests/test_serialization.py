@@ -264,10 +264,17 @@ class TestFormatHeader:
         with pytest.raises(UnsupportedFormatError):
             serialization.loads_jsonl(_jsonl(lines))
 
-    def test_major_zero_is_refused(self) -> None:
-        """A format older than the first is refused as unsupported."""
-        with pytest.raises(UnsupportedFormatError):
-            serialization.from_document({"format": "incident_learning/0"})
+    @pytest.mark.parametrize("found", ["incident_learning/0", "incident_learning/01"])
+    def test_major_zero_or_padded_is_not_a_format(self, found: str) -> None:
+        """Version 0 never existed, and versions are written without zero padding."""
+        with pytest.raises(InvalidDataError, match=f"format: is '{found}'"):
+            serialization.from_document({"format": found})
+
+    def test_a_huge_version_is_not_a_format(self) -> None:
+        """A version of thousands of digits is refused as a problem, not a crash."""
+        found = "incident_learning/" + "9" * 5000
+        with pytest.raises(InvalidDataError, match="format: is"):
+            serialization.from_document({"format": found})
 
     @pytest.mark.parametrize(
         "found", [None, "incident_learning", "incident_learning/x", "other/1", 1]

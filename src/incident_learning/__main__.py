@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from incident_learning import samples
 from incident_learning.analysis import log_summary
-from incident_learning.exceptions import InvalidDataError
+from incident_learning.exceptions import IncidentLearningError
 from incident_learning.model import LearningLog
 from incident_learning.serialization import load_json, load_jsonl
 
@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"cannot read {args[0]}: {error.strerror}", file=sys.stderr)
         return 2
-    except InvalidDataError as error:
+    except IncidentLearningError as error:
         print(error, file=sys.stderr)
         return 1
     source = args[0] if args else "the bundled example"

@@ -228,5 +228,7 @@ class UnknownRecordError(IncidentLearningError, KeyError):
         super().__init__(record_id)
 
     def __str__(self) -> str:
+        if not self.record_id:
+            return f"the log has no {self.kind or 'record'}"
         what = f"no {self.kind}" if self.kind else "no record"
         return f"{what} has the id {self.record_id!r}"

@@ -33,7 +33,7 @@ class TestEmbeddingRecord:
         record = make()
         assert isinstance(record, EmbeddingRecord)
         with pytest.raises(
-            InvalidRecordError, match="actions: or learning_points must name"
+            InvalidRecordError, match="actions: is empty and so is learning_points"
         ):
             attrs.evolve(record, actions=(), learning_points=())
 

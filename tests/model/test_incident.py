@@ -81,7 +81,7 @@ class TestHarm:
             InvalidRecordError, match="person: '' is not an identifier"
         ) as caught:
             PersonAffected(person="")
-        assert caught.value.kind == "PersonAffected"
+        assert caught.value.kind == "person_affected"
         assert caught.value.record_id is None
 
 

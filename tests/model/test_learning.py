@@ -49,7 +49,7 @@ class TestContributingFactor:
     def test_needs_response_or_incidents(self) -> None:
         """A factor with neither response nor incidents is refused."""
         with pytest.raises(
-            InvalidRecordError, match="incidents: or response must say"
+            InvalidRecordError, match="incidents: is empty and there is no response"
         ) as caught:
             evolve_unchecked(samples.contributing_factor(), response=None, incidents=())
         assert caught.value.problems[0].value == ()
@@ -66,7 +66,8 @@ class TestLearningPoint:
     def test_needs_a_source(self) -> None:
         """A learning point deriving from nothing is refused."""
         with pytest.raises(
-            InvalidRecordError, match="factors: incidents or responses must say"
+            InvalidRecordError,
+            match="factors: is empty and so are incidents and responses",
         ):
             evolve_unchecked(samples.learning_point(), factors=())
 

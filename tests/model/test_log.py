@@ -133,7 +133,7 @@ class TestIntegrity:
     def test_paths_can_be_given(self) -> None:
         """Given paths replace records[i] in problems."""
         records = [samples.provider(), samples.team()]
-        problems = _problems(records, paths=["providers[0]", "teams[0]"])
+        problems = _problems(records, _paths=["providers[0]", "teams[0]"])
         assert problems[0][0] == "teams[0]"
 
     def test_one_provider_only(self) -> None:
@@ -512,3 +512,21 @@ class TestVersionRules:
         log = LearningLog([first])
         with pytest.raises(InvalidDataError, match="recorded_at: is before version 1"):
             log.add(earlier)
+
+
+class TestMisuse:
+    def test_an_unknown_vocabulary_is_an_unknown_record_error(self) -> None:
+        """Asking about a vocabulary that does not exist stays in the error tree."""
+        with pytest.raises(UnknownRecordError, match="no vocabulary has the id 'nope'"):
+            samples.small_log().has_code("nope", "falls")
+
+    @pytest.mark.parametrize("prefix", ["a b", "", "x" * 130])
+    def test_a_prefix_that_makes_no_identifier_is_refused(self, prefix: str) -> None:
+        """A prefix with spaces, an empty one or a too long one is refused up front."""
+        with pytest.raises(InvalidDataError, match="prefix"):
+            samples.small_log().with_id_prefix(prefix)
+
+    def test_a_log_without_a_provider_says_so(self) -> None:
+        """Asking an empty log for its provider says the log has none."""
+        with pytest.raises(UnknownRecordError, match="the log has no provider"):
+            _ = LearningLog().provider

@@ -65,7 +65,8 @@ class TestServiceExposure:
     def test_needs_bed_days_or_hours(self) -> None:
         """Without bed days or care hours there is no exposure."""
         with pytest.raises(
-            InvalidRecordError, match="occupied_bed_days: or care_hours is needed"
+            InvalidRecordError,
+            match="occupied_bed_days: is missing and so is care_hours",
         ):
             attrs.evolve(samples.service_exposure(), occupied_bed_days=None)
 

@@ -33,7 +33,9 @@ class TestLearningShare:
 
     def test_needs_services_or_teams(self) -> None:
         """A share sent nowhere is refused."""
-        with pytest.raises(InvalidRecordError, match="services: or teams must say"):
+        with pytest.raises(
+            InvalidRecordError, match="services: is empty and so is teams"
+        ):
             attrs.evolve(samples.learning_share(), services=())
 
     def test_teams_alone_are_enough(self) -> None:

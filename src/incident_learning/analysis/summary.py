@@ -1,7 +1,7 @@
 """A first look at a log: how many records, and how far their loops have got."""
 
 from collections import Counter
-from collections.abc import Mapping
+from datetime import date
 
 import attrs
 
@@ -12,6 +12,7 @@ from incident_learning.model import (
     EmbeddingRecord,
     Incident,
     LearningLog,
+    Provider,
     Service,
 )
 
@@ -23,7 +24,11 @@ class LogSummary:
     """Counts that describe a log at a glance.
 
     Attributes:
-        provider: The provider's name.
+    Counts are ``(name, count)`` pairs: most first, then by name (records by
+    kind are by name); ``dict(summary.records)`` gives a mapping.
+
+    Attributes:
+        provider: The provider's name; ``None`` if the log has no provider.
         records: Current records by kind, withdrawn ones excluded.
         incidents_by_category: Incidents by primary category.
         incidents_by_service: Incidents by service name.
@@ -31,28 +36,28 @@ class LogSummary:
         actions_by_status: Actions by status.
         embedded_actions: Actions carried by at least one embedding record.
         reviewed_actions: Actions with at least one effectiveness review.
-        first_incident: The first day an incident occurred, ISO text.
-        last_incident: The last day an incident occurred, ISO text.
+        first_incident: The first day an incident occurred.
+        last_incident: The last day an incident occurred.
     """
 
-    provider: str
-    records: Mapping[str, int]
-    incidents_by_category: Mapping[str, int]
-    incidents_by_service: Mapping[str, int]
+    provider: str | None
+    records: tuple[tuple[str, int], ...]
+    incidents_by_category: tuple[tuple[str, int], ...]
+    incidents_by_service: tuple[tuple[str, int], ...]
     near_misses: int
-    actions_by_status: Mapping[str, int]
+    actions_by_status: tuple[tuple[str, int], ...]
     embedded_actions: int
     reviewed_actions: int
-    first_incident: str | None
-    last_incident: str | None
+    first_incident: date | None
+    last_incident: date | None
 
     @property
     def loop_closure_rate(self) -> float:
         """Share of actions whose loop is closed (verified, found ineffective or rejected)."""
-        total = sum(self.actions_by_status.values())
+        total = sum(count for _, count in self.actions_by_status)
         closed = sum(
             count
-            for status, count in self.actions_by_status.items()
+            for status, count in self.actions_by_status
             if ActionStatus(status).is_final
         )
         return closed / total if total else 0.0
@@ -70,19 +75,21 @@ class LogSummary:
               actions: 1 (proposed 1); embedded 1, reviewed 1, loops closed 0%
               records: 21 current (action 1, coaching_session 1, ...)
         """
-        total_incidents = sum(self.incidents_by_category.values())
-        total_actions = sum(self.actions_by_status.values())
+        total_incidents = sum(count for _, count in self.incidents_by_category)
+        total_actions = sum(count for _, count in self.actions_by_status)
 
-        def listed(counts: Mapping[str, int]) -> str:
-            return ", ".join(f"{name} {count}" for name, count in counts.items())
+        def listed(counts: tuple[tuple[str, int], ...]) -> str:
+            return ", ".join(f"{name} {count}" for name, count in counts)
 
-        kinds = ", ".join(f"{kind} {count}" for kind, count in self.records.items())
+        def day(value: date | None) -> str:
+            return value.isoformat() if value else "-"
+
         return "\n".join(
             [
-                self.provider,
+                self.provider or "(no provider)",
                 (
                     f"  incidents: {total_incidents} (near misses: {self.near_misses}), "
-                    f"{self.first_incident} to {self.last_incident}"
+                    f"{day(self.first_incident)} to {day(self.last_incident)}"
                 ),
                 f"  by category: {listed(self.incidents_by_category)}",
                 f"  by service: {listed(self.incidents_by_service)}",
@@ -92,13 +99,16 @@ class LogSummary:
                     f"reviewed {self.reviewed_actions}, "
                     f"loops closed {self.loop_closure_rate:.0%}"
                 ),
-                f"  records: {sum(self.records.values())} current ({kinds})",
+                (
+                    f"  records: {sum(count for _, count in self.records)} current "
+                    f"({listed(self.records)})"
+                ),
             ]
         )
 
 
-def _sorted_counts(counter: Counter[str]) -> dict[str, int]:
-    return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+def _sorted_counts(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
 
 
 def log_summary(log: LearningLog) -> LogSummary:
@@ -111,7 +121,7 @@ def log_summary(log: LearningLog) -> LogSummary:
         >>> from incident_learning import samples
         >>> summary = il.analysis.log_summary(samples.small_log())
         >>> summary.incidents_by_category
-        {'falls': 1}
+        (('falls', 1),)
     """
     records: Counter[str] = Counter()
     for record in log:
@@ -131,9 +141,10 @@ def log_summary(log: LearningLog) -> LogSummary:
     reviewed = {review.action for review in log.active(EffectivenessReview)}
     days = sorted(incident.occurred_on for incident in incidents)
 
+    providers = log.of_kind(Provider)
     return LogSummary(
-        provider=log.provider.name,
-        records=dict(sorted(records.items())),
+        provider=next(iter(providers.values())).name if providers else None,
+        records=tuple(sorted(records.items())),
         incidents_by_category=_sorted_counts(Counter(i.category for i in incidents)),
         incidents_by_service=_sorted_counts(by_service),
         near_misses=sum(1 for incident in incidents if incident.is_near_miss),
@@ -142,6 +153,6 @@ def log_summary(log: LearningLog) -> LogSummary:
         ),
         embedded_actions=sum(1 for action in actions if action.id in embedded),
         reviewed_actions=sum(1 for action in actions if action.id in reviewed),
-        first_incident=days[0].isoformat() if days else None,
-        last_incident=days[-1].isoformat() if days else None,
+        first_incident=days[0] if days else None,
+        last_incident=days[-1] if days else None,
     )

@@ -351,6 +351,11 @@ def _checks_of(cls: type) -> tuple[tuple[str, _Check], ...]:
         return checks
 
 
+def _snake(name: str) -> str:
+    """Return a class name in lower_snake, as record kinds are spelt."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 @attrs.frozen
 class Validated:
     """Mixin that validates a frozen attrs class when it is built.
@@ -371,7 +376,7 @@ class Validated:
             found = getattr(self, "id", None)
             record_id = found if isinstance(found, str) else None
             raise InvalidRecordError(
-                getattr(self, "record_kind", type(self).__name__),
+                getattr(self, "record_kind", None) or _snake(type(self).__name__),
                 record_id,
                 [attrs.evolve(problem, record_id=record_id) for problem in problems],
             )

@@ -44,7 +44,11 @@ class EmbeddingRecord(Record):
     def _invariants(self) -> Iterator[tuple[str, object, str]]:
         yield from super()._invariants()
         if not (self.actions or self.learning_points):
-            yield "actions", (), "or learning_points must name the learning carried"
+            yield (
+                "actions",
+                (),
+                "is empty and so is learning_points: name the learning carried",
+            )
 
 
 @attrs.frozen(kw_only=True)

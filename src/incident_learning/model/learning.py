@@ -88,7 +88,11 @@ class ContributingFactor(Record):
     def _invariants(self) -> Iterator[tuple[str, object, str]]:
         yield from super()._invariants()
         if self.response is None and not self.incidents:
-            yield "incidents", (), "or response must say where the factor was found"
+            yield (
+                "incidents",
+                (),
+                "is empty and there is no response: say where the factor was found",
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -128,7 +132,7 @@ class LearningPoint(Record):
             yield (
                 "factors",
                 (),
-                "incidents or responses must say what the learning derives from",
+                "is empty and so are incidents and responses: say what the learning derives from",
             )
         if self.scope is LearningScope.SERVICE and self.service is None:
             yield "service", None, "is required for service-scoped learning"

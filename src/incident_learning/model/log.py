@@ -17,6 +17,7 @@ import attrs
 from incident_learning.exceptions import InvalidDataError, Problem, UnknownRecordError
 from incident_learning.model.action import Action
 from incident_learning.model.base import (
+    ID_PATTERN,
     IS_ID,
     REFERS_TO,
     Record,
@@ -153,8 +154,11 @@ class LearningLog:
         records: Iterable[Record] = (),
         *,
         local_codes: Iterable[LocalCode] = (),
-        paths: Sequence[str] | None = None,
+        _paths: Sequence[str] | None = None,
     ) -> None:
+        # _paths: where each record sits in a document, for problems; the
+        # serialization layer passes it, callers never need to.
+        paths = _paths
         self._current: dict[str, Record] = {}
         self._earlier: dict[str, list[Record]] = {}
         self._kinds: dict[type[Record], dict[str, Record]] = {
@@ -451,8 +455,8 @@ class LearningLog:
         """
         for provider in self._kinds[Provider].values():
             return provider  # type: ignore[return-value]
-        missing = "(none)"
-        raise UnknownRecordError(missing, "provider")
+        nobody = ""
+        raise UnknownRecordError(nobody, "provider")
 
     @property
     def local_codes(self) -> tuple[LocalCode, ...]:
@@ -467,9 +471,10 @@ class LearningLog:
             >>> samples.small_log().has_code("incident_category", "falls")
             True
         """
-        return code in BUILT_IN_VOCABULARIES[vocabulary] or code in self._local.get(
-            vocabulary, {}
-        )
+        built_in = BUILT_IN_VOCABULARIES.get(vocabulary)
+        if built_in is None:
+            raise UnknownRecordError(vocabulary, "vocabulary")
+        return code in built_in or code in self._local.get(vocabulary, {})
 
     @overload
     def get(self, record_id: str) -> Record: ...
@@ -587,7 +592,16 @@ class LearningLog:
             >>> prefixed = samples.small_log().with_id_prefix("oakvale")
             >>> prefixed.get("oakvale:INC-0001", il.Incident).service
             'oakvale:SVC-OAK'
+
+        Raises:
+            InvalidDataError: *prefix* does not make identifiers, or makes
+                some longer than 128 characters (each named).
         """
+        if not ID_PATTERN.fullmatch(prefixed_id(prefix, "x")):
+            message = f"{prefix!r} is not an identifier prefix (letters, digits, . _ -)"
+            raise InvalidDataError(
+                [Problem(field="prefix", value=prefix, message=message)]
+            )
         return LearningLog(
             (_prefixed(record, prefix) for record in self.all_versions()),
             local_codes=self._local_codes,

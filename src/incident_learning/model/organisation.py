@@ -182,6 +182,10 @@ class ServiceExposure(Record):
         if self.period_end < self.period_start:
             yield "period_end", self.period_end, "is before period_start"
         if self.occupied_bed_days is None and self.care_hours is None:
-            yield "occupied_bed_days", None, "or care_hours is needed for exposure"
+            yield (
+                "occupied_bed_days",
+                None,
+                "is missing and so is care_hours: exposure needs one of them",
+            )
         if self.care_hours is not None and self.care_hours < 0:
             yield "care_hours", self.care_hours, "must not be negative"

@@ -100,6 +100,10 @@ class LearningShare(EmbeddingRecord):
     def _invariants(self) -> Iterator[tuple[str, object, str]]:
         yield from super()._invariants()
         if not (self.services or self.teams):
-            yield "services", (), "or teams must say where the learning went"
+            yield (
+                "services",
+                (),
+                "is empty and so is teams: say where the learning went",
+            )
         if self.discussed_on is not None and self.discussed_on < self.shared_on:
             yield "discussed_on", self.discussed_on, "is before shared_on"

@@ -79,7 +79,7 @@ SECTIONS: Final[Mapping[str, type[Record]]] = {
 """Each document section (``incidents``, ...) and the record type it holds."""
 
 _KIND_TO_TYPE: Final = {cls.record_kind: cls for cls in RECORD_TYPES}
-_FORMAT_PATTERN: Final = re.compile(r"incident_learning/(\d+)")
+_FORMAT_PATTERN: Final = re.compile(r"incident_learning/([1-9]\d{0,8})", re.ASCII)
 
 MIGRATIONS: Final[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
 """Functions lifting a document from major version *n* to *n + 1*.
@@ -122,7 +122,11 @@ def _check_format(header: object, path: str) -> int:
     found = header.get("format")
     match = _FORMAT_PATTERN.fullmatch(found) if isinstance(found, str) else None
     if match is None:
-        message = f"is {found!r}; expected {FORMAT!r}"
+        message = (
+            f"is missing; expected {FORMAT!r}"
+            if found is None
+            else f"is {found!r}; expected {FORMAT!r}"
+        )
         raise InvalidDataError(
             [Problem(path=path, field="format", value=found, message=message)]
         )
@@ -229,7 +233,7 @@ def _log(
     problems: list[Problem],
 ) -> LearningLog:
     try:
-        log = LearningLog(records, local_codes=local_codes, paths=paths)
+        log = LearningLog(records, local_codes=local_codes, _paths=paths)
     except InvalidDataError as error:
         # A record that failed to load is already reported; references to it
         # are not dangling, so they are not reported again.
