@@ -36,7 +36,13 @@ from incident_learning.model import (
     StaffMember,
     SupervisionSession,
 )
-from incident_learning.samples.example import DATA_FILE, END, START, write_example
+from incident_learning.samples.example import (
+    DATA_FILE,
+    END,
+    EXAMPLE_LOCAL_CODES,
+    START,
+    write_example,
+)
 from incident_learning.samples.generator import INCIDENTS_PER_SERVICE
 from incident_learning.serialization import dumps_jsonl
 
@@ -52,7 +58,7 @@ def records() -> tuple[Record, ...]:
 @pytest.fixture(scope="module")
 def log(records: tuple[Record, ...]) -> LearningLog:
     """Return the example provider's log, built once for the module."""
-    return LearningLog(records)
+    return LearningLog(records, local_codes=EXAMPLE_LOCAL_CODES)
 
 
 def _months() -> list[date]:
@@ -79,7 +85,7 @@ class TestExampleRecords:
 
     def test_builds_a_valid_log(self, records: tuple[Record, ...]) -> None:
         """The example records build a learning log without integrity problems."""
-        assert len(LearningLog(records)) > 1000
+        assert len(LearningLog(records, local_codes=EXAMPLE_LOCAL_CODES)) > 1000
 
     def test_is_deterministic(self, records: tuple[Record, ...]) -> None:
         """Building the example twice gives equal records in the same order."""
@@ -414,3 +420,14 @@ class TestWriteExample:
         write_example(target)
         bundled = resources.files("incident_learning.samples") / "oakvale.jsonl"
         assert target.read_text(encoding="utf-8") == bundled.read_text(encoding="utf-8")
+
+
+class TestExampleLocalCodes:
+    def test_the_example_declares_and_uses_a_local_code(self, log: LearningLog) -> None:
+        """Willow's factor is coded with the declared local PBS plan domain."""
+        assert log.local_codes == EXAMPLE_LOCAL_CODES
+        assert samples.example_log().local_codes == EXAMPLE_LOCAL_CODES
+        domains = {
+            factor.domain for factor in log.of_kind(il.ContributingFactor).values()
+        }
+        assert "pbs_plan" in domains

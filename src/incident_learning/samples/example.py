@@ -62,6 +62,7 @@ from incident_learning.model import (
     LearningResponse,
     LearningScope,
     LearningShare,
+    LocalCode,
     Measurement,
     MeetingLevel,
     PersonAffected,
@@ -90,6 +91,7 @@ from incident_learning.serialization import dumps_jsonl, loads_jsonl
 __all__ = [
     "DATA_FILE",
     "END",
+    "EXAMPLE_LOCAL_CODES",
     "START",
     "example_log",
     "example_records",
@@ -1377,7 +1379,7 @@ class _Oakvale:
                 "Distress follows changes to routine and unfamiliar staff.",
             ),
             (
-                "care_planning",
+                "pbs_plan",
                 "PBS plans not reviewed since people moved in; proactive strategies not used.",
             ),
             ("communication", "Handover does not pass on early signs of distress."),
@@ -2734,6 +2736,18 @@ _GOVERNANCE = (
 """When the quarterly organisation-level governance meeting met."""
 
 
+EXAMPLE_LOCAL_CODES: tuple[LocalCode, ...] = (
+    LocalCode(
+        vocabulary="care_factor_domain",
+        code="pbs_plan",
+        display="Positive behaviour support (PBS) plan",
+        nearest="care_planning",
+    ),
+)
+"""The local codes Oakvale declares: a factor domain its supported living
+service uses, nearest to the built-in ``care_planning``."""
+
+
 def example_records() -> tuple[Record, ...]:
     """Build every record of the example provider, Oakvale Care Group.
 
@@ -2746,8 +2760,9 @@ def example_records() -> tuple[Record, ...]:
 
     Examples:
         >>> from incident_learning.samples import example_records
+        >>> from incident_learning.samples.example import EXAMPLE_LOCAL_CODES
         >>> records = example_records()
-        >>> log = il.LearningLog(records)
+        >>> log = il.LearningLog(records, local_codes=EXAMPLE_LOCAL_CODES)
         >>> log.provider.id
         'PRV-OAKVALE'
         >>> sorted(log.of_kind(il.Service))
@@ -2782,7 +2797,7 @@ def write_example(path: str | os.PathLike[str]) -> None:
         path: Where to write; the bundled copy is ``oakvale.jsonl`` next to
             this module.
     """
-    text = dumps_jsonl(LearningLog(example_records()))
+    text = dumps_jsonl(LearningLog(example_records(), local_codes=EXAMPLE_LOCAL_CODES))
     with open(path, "w", encoding="utf-8", newline="\n") as file:
         file.write(text)
 
