@@ -281,7 +281,17 @@ def candour_steps(draw: st.DrawFn) -> CandourStepTaken:
 def duties_of_candour(draw: st.DrawFn) -> DutyOfCandour:
     """A Duty of Candour: not applicable, or applicable with some steps done."""
     applicable = draw(st.booleans())
-    steps = tuple(draw(st.lists(candour_steps(), max_size=5))) if applicable else ()
+    steps = (
+        tuple(
+            draw(
+                st.lists(
+                    candour_steps(), max_size=5, unique_by=lambda taken: taken.step
+                )
+            )
+        )
+        if applicable
+        else ()
+    )
     return DutyOfCandour(applicable=applicable, steps=steps)
 
 

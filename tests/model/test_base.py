@@ -419,3 +419,14 @@ class TestNumbersBesideOtherProblems:
         with pytest.raises(InvalidRecordError) as caught:
             Measurement(name=" ", value=5)
         assert [problem.field for problem in caught.value.problems] == ["name"]
+
+
+class TestCorrectionMisuse:
+    def test_an_unknown_field_is_named(self) -> None:
+        """Correcting a field the record does not have names it, in the error tree."""
+        with pytest.raises(
+            InvalidRecordError, match="colour: is not a field of incident"
+        ):
+            samples.incident().corrected(
+                by="STAFF-RM", at=samples.AT, reason="x", colour="red"
+            )

@@ -299,3 +299,13 @@ class TestRegulatoryFacts:
         assert not done & set(duty.outstanding)
         if duty.applicable:
             assert done | set(duty.outstanding) == set(CandourStep)
+
+
+class TestCandourSteps:
+    def test_a_step_recorded_twice_is_refused(self) -> None:
+        """Each Duty of Candour step is recorded once, with its date."""
+        step = CandourStepTaken(step=CandourStep.APOLOGY_GIVEN, on=date(2025, 3, 2))
+        with pytest.raises(
+            InvalidRecordError, match="record apology_given more than once"
+        ):
+            DutyOfCandour(applicable=True, steps=(step, step))

@@ -7,6 +7,7 @@ import pytest
 
 import incident_learning as il
 from incident_learning import samples
+from incident_learning.exceptions import InvalidDataError
 from incident_learning.model import (
     WITHHELD,
     PersonalData,
@@ -82,8 +83,13 @@ class TestPseudonymised:
 
     def test_a_short_key_is_refused(self) -> None:
         """A key shorter than 16 bytes is refused."""
-        with pytest.raises(ValueError, match="at least 16 bytes"):
+        with pytest.raises(InvalidDataError, match="key: must be bytes, at least 16"):
             pseudonymised(samples.small_log(), key=b"short")
+
+    def test_a_text_key_is_refused(self) -> None:
+        """A key given as text, not bytes, is refused in the error tree."""
+        with pytest.raises(InvalidDataError, match="key: must be bytes"):
+            pseudonymised(samples.small_log(), key="sixteen characters!")  # type: ignore[arg-type]
 
     def test_no_declared_personal_text_survives(self) -> None:
         """No free text or person reference of the internal log appears in the shared one."""

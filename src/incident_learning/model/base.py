@@ -471,14 +471,19 @@ class Record(Validated):
             >>> fixed.version, fixed.amendment_reason
             (2, 'typo in description')
         """
-        for name in (*_NOT_CORRECTABLE, *self._changed_by_methods):
-            if name in changes:
+        fields = attrs.fields_dict(type(self))
+        for name, value in changes.items():
+            if name not in fields:
+                msg = f"is not a field of {self.record_kind}"
+            elif name in _NOT_CORRECTABLE or name in self._changed_by_methods:
                 msg = f"{name} cannot be changed by a correction"
-                raise InvalidRecordError(
-                    self.record_kind,
-                    self.id,
-                    [Problem(field=name, value=changes[name], message=msg)],
-                )
+            else:
+                continue
+            raise InvalidRecordError(
+                self.record_kind,
+                self.id,
+                [Problem(field=name, value=value, message=msg)],
+            )
         return attrs.evolve(
             self,
             version=self.version + 1,

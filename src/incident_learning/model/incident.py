@@ -177,6 +177,10 @@ class DutyOfCandour(Validated):
     def _invariants(self) -> Iterator[tuple[str, object, str]]:
         if not self.applicable and self.steps:
             yield "steps", self.steps, "are recorded although the duty does not apply"
+        done = [taken.step for taken in self.steps]
+        for step in sorted(set(done)):
+            if done.count(step) > 1:
+                yield "steps", self.steps, f"record {step} more than once"
 
 
 @attrs.frozen(kw_only=True)

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import attrs
 
+from incident_learning.exceptions import InvalidDataError, Problem
 from incident_learning.model.base import (
     IS_ID,
     IS_USER,
@@ -40,9 +41,9 @@ WITHHELD: Final = "[withheld in the shared profile]"
 
 class _Pseudonymiser:
     def __init__(self, key: bytes) -> None:
-        if len(key) < 16:
-            msg = "the pseudonymisation key must be at least 16 bytes"
-            raise ValueError(msg)
+        if not isinstance(key, bytes) or len(key) < 16:
+            message = "must be bytes, at least 16 of them (a secret the caller keeps)"
+            raise InvalidDataError([Problem(field="key", message=message)])
         self._key = key
         self._cache: dict[tuple[str, str], str] = {}
 
@@ -107,7 +108,7 @@ def pseudonymised(log: LearningLog, *, key: bytes) -> LearningLog:
             pseudonyms.
 
     Raises:
-        ValueError: The key is too short.
+        InvalidDataError: The key is not bytes, or shorter than 16 bytes.
 
     Examples:
         >>> from incident_learning import samples

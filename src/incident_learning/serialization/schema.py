@@ -93,6 +93,8 @@ def _field_schema(
             schema["minItems"] = field.metadata[MIN_ITEMS]
     else:
         schema = _scalar(tp, is_id=is_id, defs=defs)
+    if field.name == "version":
+        schema["minimum"] = 1  # versions count from 1 (see Record)
     if field.metadata.get(REFERS_TO):
         schema["description"] = "Identifier of a " + " or ".join(
             field.metadata[REFERS_TO]
