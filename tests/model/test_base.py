@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from tests import strategies
 from tests.strategies import evolve_unchecked
 
@@ -15,6 +16,7 @@ from incident_learning import samples
 from incident_learning.exceptions import InvalidRecordError
 from incident_learning.model import (
     ID_PATTERN,
+    RECORD_TYPES,
     EffectivenessMeasure,
     Incident,
     Measurement,
@@ -29,7 +31,7 @@ from incident_learning.model import (
     prefixed_id,
     reference_fields,
 )
-from incident_learning.model.base import Validated, references_resolve
+from incident_learning.model.base import Validated, _predicate_of, references_resolve
 
 AT = samples.AT
 
@@ -430,3 +432,41 @@ class TestCorrectionMisuse:
             samples.incident().corrected(
                 by="STAFF-RM", at=samples.AT, reason="x", colour="red"
             )
+
+
+JUNK: list[object] = [
+    None,
+    "",
+    " ",
+    "two words",
+    -1,
+    2**60,
+    1.5,
+    float("nan"),
+    float("inf"),
+    True,
+    [],
+    (),
+    ("x y",),
+    datetime(2025, 1, 1),  # noqa: DTZ001 - a naive time on purpose
+    date(2025, 1, 1),
+    "incident",
+]
+
+
+class TestFastPredicateIsSound:
+    @given(
+        st.sampled_from(RECORD_TYPES).flatmap(
+            lambda cls: strategies.RECORD_STRATEGIES[cls]
+        ),
+        st.data(),
+    )
+    def test_the_fast_check_never_passes_what_the_full_checks_refuse(
+        self, record: Record, data: st.DataObject
+    ) -> None:
+        """Whenever the generated predicate accepts a record, no field check objects."""
+        name = data.draw(st.sampled_from([f.name for f in attrs.fields(type(record))]))
+        junk = data.draw(st.sampled_from(JUNK))
+        object.__setattr__(record, name, junk)  # bypass the frozen class on purpose
+        if _predicate_of(type(record))(record):
+            assert record._field_problems() is None
