@@ -23,7 +23,6 @@ import argparse
 import gc
 import json
 import platform
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -249,4 +248,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

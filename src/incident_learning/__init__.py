@@ -16,9 +16,10 @@ Examples:
 
 from importlib.metadata import version as _version
 
-from incident_learning import analysis, exceptions, model, samples, serialization
+from incident_learning import analysis, exceptions, graph, model, samples, serialization
 from incident_learning.exceptions import (
     DateParseError,
+    GraphShapeError,
     IllegalTransitionError,
     IncidentLearningError,
     InvalidDataError,
@@ -26,6 +27,16 @@ from incident_learning.exceptions import (
     Problem,
     UnknownRecordError,
     UnsupportedFormatError,
+)
+from incident_learning.graph import (
+    GraphIndex,
+    LearningGraph,
+    NodeKind,
+    Relation,
+    build_graph,
+    graph_index,
+    nodes_of_kind,
+    record_of,
 )
 from incident_learning.model import (
     Action,
@@ -117,12 +128,15 @@ __all__ = [
     "EventType",
     "FactorFramework",
     "GovernanceMeeting",
+    "GraphIndex",
+    "GraphShapeError",
     "HarmLevel",
     "IllegalTransitionError",
     "Incident",
     "IncidentLearningError",
     "InvalidDataError",
     "InvalidRecordError",
+    "LearningGraph",
     "LearningLog",
     "LearningPoint",
     "LearningResponse",
@@ -132,6 +146,7 @@ __all__ = [
     "LocalTimePolicy",
     "Measurement",
     "MeetingLevel",
+    "NodeKind",
     "PersonAffected",
     "PhysicalHarm",
     "Problem",
@@ -139,6 +154,7 @@ __all__ = [
     "PsychologicalHarm",
     "Record",
     "ReflectivePracticeSession",
+    "Relation",
     "ResponseMethod",
     "ReviewVerdict",
     "RiddorReport",
@@ -158,19 +174,24 @@ __all__ = [
     "UnsupportedFormatError",
     "__version__",
     "analysis",
+    "build_graph",
     "dump_json",
     "dump_jsonl",
     "dumps_json",
     "dumps_jsonl",
     "exceptions",
+    "graph",
+    "graph_index",
     "load_json",
     "load_jsonl",
     "loads_json",
     "loads_jsonl",
     "model",
+    "nodes_of_kind",
     "parse_date",
     "parse_datetime",
     "pseudonymised",
+    "record_of",
     "samples",
     "serialization",
 ]

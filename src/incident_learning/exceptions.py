@@ -13,6 +13,7 @@ Hierarchy::
     │   └── UnsupportedFormatError  a document of a newer or unknown format
     ├── IllegalTransitionError  (also ValueError) an action's lifecycle forbids the move
     ├── DateParseError          (also ValueError) text is not one unambiguous date or time
+    ├── GraphShapeError         (also ValueError) a graph is not one build_graph made
     └── UnknownRecordError      (also KeyError) no record has the identifier asked for
 
 Each problem is a :class:`Problem`: where it is (path, record identifier,
@@ -27,6 +28,7 @@ import attrs
 
 __all__ = [
     "DateParseError",
+    "GraphShapeError",
     "IllegalTransitionError",
     "IncidentLearningError",
     "InvalidDataError",
@@ -232,3 +234,16 @@ class UnknownRecordError(IncidentLearningError, KeyError):
             return f"the log has no {self.kind or 'record'}"
         what = f"no {self.kind}" if self.kind else "no record"
         return f"{what} has the id {self.record_id!r}"
+
+
+class GraphShapeError(IncidentLearningError, ValueError):
+    """A graph lacks what the library's own graphs carry (e.g. their index).
+
+    Examples:
+        >>> import networkx as nx
+        >>> from incident_learning.graph import graph_index
+        >>> graph_index(nx.DiGraph())
+        Traceback (most recent call last):
+        ...
+        incident_learning.exceptions.GraphShapeError: the graph has no index: it was not made by build_graph
+    """

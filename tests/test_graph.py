@@ -1,0 +1,384 @@
+"""Tests for the learning graph: its schema, its edges, its indexes and its accessor."""
+
+from __future__ import annotations
+
+import gc
+import re
+import typing
+from datetime import date
+
+import attrs
+import networkx as nx
+import pytest
+from hypothesis import given
+from tests import strategies
+
+from incident_learning import samples
+from incident_learning._codegen import without_none
+from incident_learning.exceptions import GraphShapeError, UnknownRecordError
+from incident_learning.graph import (
+    KIND,
+    LOOP_TYPES,
+    RECORD,
+    REFERENCE_RELATIONS,
+    RELATION,
+    GraphIndex,
+    LearningGraph,
+    NodeKind,
+    Relation,
+    build_graph,
+    graph_index,
+    nodes_of_kind,
+    record_of,
+)
+from incident_learning.model import (
+    Action,
+    Incident,
+    LearningLog,
+    LearningPoint,
+    Record,
+    Service,
+    StaffMember,
+)
+from incident_learning.model.base import REFERS_TO, reference_fields
+
+LOOP_KINDS = frozenset(cls.record_kind for cls in LOOP_TYPES)
+
+SMALL_EDGES = {
+    ("INC-0001", "LR-0001", Relation.REVIEWED_BY),
+    ("LR-0001", "CF-0001", Relation.IDENTIFIED),
+    ("INC-0001", "CF-0001", Relation.CONTRIBUTED_TO_BY),
+    ("CF-0001", "LP-0001", Relation.INFORMED),
+    ("LP-0001", "ACT-0001", Relation.ADDRESSED_BY),
+    ("ACT-0001", "TRN-0001", Relation.EMBEDDED_BY),
+    ("LP-0001", "SUP-0001", Relation.EMBEDDED_BY),
+    ("LP-0001", "RPS-0001", Relation.EMBEDDED_BY),
+    ("ACT-0001", "COA-0001", Relation.EMBEDDED_BY),
+    ("ACT-0001", "CHG-0001", Relation.EMBEDDED_BY),
+    ("INC-0001", "GOV-0001", Relation.REVIEWED_AT),
+    ("LP-0001", "GOV-0001", Relation.REVIEWED_AT),
+    ("ACT-0001", "GOV-0001", Relation.REVIEWED_AT),
+    ("GOV-0001", "SHR-0001", Relation.SHARED_BY),
+    ("LP-0001", "SHR-0001", Relation.EMBEDDED_BY),
+    ("ACT-0001", "REV-0001", Relation.EVALUATED_BY),
+    ("ACT-0001", "SCC-0001", Relation.EMBEDDED_BY),
+}
+"""Every edge of the sample log's graph, with its relation."""
+
+
+def _edges(graph: LearningGraph) -> list[tuple[str, str, Relation]]:
+    """Return the edges of *graph* with their relations, sorted."""
+    return sorted(graph.edges(data=RELATION))
+
+
+def _nodes(graph: LearningGraph) -> list[tuple[str, NodeKind, Record]]:
+    """Return the nodes of *graph* with their kinds and records, sorted."""
+    return sorted(
+        ((node, data[KIND], data[RECORD]) for node, data in graph.nodes(data=True)),
+        key=lambda item: item[0],
+    )
+
+
+def _loop_references(cls: type, prefix: str = "") -> list[tuple[str, tuple[str, ...]]]:
+    """Return every reference field of *cls*, nested ones dotted, with its kinds."""
+    attrs.resolve_types(cls)
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for field in attrs.fields(cls):
+        kinds = field.metadata.get(REFERS_TO)
+        if kinds:
+            found.append((prefix + field.name, kinds))
+            continue
+        tp = without_none(field.type)[0]
+        if typing.get_origin(tp) is tuple:
+            tp = typing.get_args(tp)[0]
+        if isinstance(tp, type) and attrs.has(tp):
+            found.extend(_loop_references(tp, f"{prefix}{field.name}."))
+    return found
+
+
+def _withdrawn(record: Record) -> Record:
+    """Return the next version of *record*, withdrawn as entered in error."""
+    return record.marked_entered_in_error(
+        by="STAFF-RM", at=samples.AT, reason="entered in error"
+    )
+
+
+class TestSchema:
+    def test_every_reference_between_loop_kinds_is_mapped(self) -> None:
+        """Each field of a loop record that refers to a loop kind has a relation."""
+        for cls in LOOP_TYPES:
+            for field, kinds in _loop_references(cls):
+                if LOOP_KINDS.intersection(kinds):
+                    assert (cls.record_kind, field) in REFERENCE_RELATIONS, field
+
+    def test_every_mapped_field_refers_to_loop_kinds_only(self) -> None:
+        """Each mapped field exists, is top level and refers only to loop kinds."""
+        declared = {
+            (cls.record_kind, field): kinds
+            for cls in LOOP_TYPES
+            for field, kinds in _loop_references(cls)
+        }
+        for key in REFERENCE_RELATIONS:
+            assert key in declared, key
+            assert LOOP_KINDS.issuperset(declared[key]), key
+
+    def test_every_relation_is_used(self) -> None:
+        """Every relation comes from at least one reference field."""
+        assert set(REFERENCE_RELATIONS.values()) == set(Relation)
+
+    def test_node_kinds_are_the_loop_record_kinds(self) -> None:
+        """The node kinds are spelt exactly as the loop records' kinds."""
+        assert {kind.value for kind in NodeKind} == LOOP_KINDS
+
+
+class TestBuildGraph:
+    def test_nodes_are_the_loop_records_with_their_kinds(
+        self, small_log: LearningLog
+    ) -> None:
+        """Each loop record is one node holding its kind and the record itself."""
+        graph = build_graph(small_log)
+        expected = sorted(
+            (record.id, NodeKind(record.record_kind), record)
+            for record in small_log
+            if record.record_kind in LOOP_KINDS
+        )
+        assert _nodes(graph) == expected
+
+    def test_every_edge_of_the_sample_has_its_relation(
+        self, small_log: LearningLog
+    ) -> None:
+        """The sample's graph has exactly the expected edges and relations."""
+        assert set(_edges(build_graph(small_log))) == SMALL_EDGES
+
+    def test_hubs_are_not_nodes(self, small_log: LearningLog) -> None:
+        """The provider, services, teams, staff and exposure are not nodes."""
+        graph = build_graph(small_log)
+        for hub in (
+            "PRV-OAKVALE",
+            "SVC-OAK",
+            "TEAM-OAK-NIGHT",
+            "EXP-OAK-2025-03",
+            "STAFF-RM",
+            "STAFF-CW1",
+        ):
+            assert hub in small_log
+            assert hub not in graph
+
+    def test_an_unrelated_incident_at_the_same_service_is_not_traced(
+        self, small_log: LearningLog
+    ) -> None:
+        """Another incident at the action's service is not among its descendants."""
+        small_log.add(attrs.evolve(samples.incident(), id="INC-0002"))
+        graph = build_graph(small_log)
+        assert "INC-0002" in graph
+        assert "INC-0002" not in nx.descendants(graph, "ACT-0001")
+        assert "INC-0002" not in nx.ancestors(graph, "ACT-0001")
+        assert graph.degree("INC-0002") == 0
+
+    def test_records_entered_in_error_are_left_out_with_their_edges(
+        self, small_log: LearningLog
+    ) -> None:
+        """A withdrawn record is no node, and no edge touches it."""
+        small_log.add(_withdrawn(samples.incident()))
+        small_log.add(_withdrawn(samples.coaching_session()))
+        graph = build_graph(small_log)
+        assert "INC-0001" not in graph
+        assert "COA-0001" not in graph
+        expected = {
+            edge
+            for edge in SMALL_EDGES
+            if not {"INC-0001", "COA-0001"}.intersection(edge[:2])
+        }
+        assert set(_edges(graph)) == expected
+        index = graph_index(graph)
+        assert index.incidents_by_month == {}
+        assert index.incidents_by_category == {}
+        assert "COA-0001" not in index.by_kind.get(NodeKind.COACHING_SESSION, ())
+
+    def test_the_log_is_not_changed_and_the_collector_is_restored(
+        self, small_log: LearningLog
+    ) -> None:
+        """Building reads the log only and turns the collector back on."""
+        before = list(small_log.all_versions())
+        build_graph(small_log)
+        assert list(small_log.all_versions()) == before
+        assert gc.isenabled()
+
+    def test_an_empty_log_gives_an_empty_graph(self) -> None:
+        """A log with no records gives a graph with no nodes and empty indexes."""
+        graph = build_graph(LearningLog())
+        assert graph.number_of_nodes() == 0
+        assert graph_index(graph) == GraphIndex(
+            by_kind={},
+            by_service={},
+            incidents_by_category={},
+            incidents_by_month={},
+            services={},
+            teams={},
+            staff={},
+        )
+
+    def test_two_graphs_of_one_log_are_equal_and_separate(
+        self, small_log: LearningLog
+    ) -> None:
+        """Each build returns a new graph with the same nodes and edges."""
+        first, second = build_graph(small_log), build_graph(small_log)
+        assert first is not second
+        assert _nodes(first) == _nodes(second)
+        assert _edges(first) == _edges(second)
+
+
+class TestGraphIndex:
+    def test_the_sample_index(self, small_log: LearningLog) -> None:
+        """The sample's index lists its records by kind, service, category and month."""
+        index = graph_index(build_graph(small_log))
+        assert index.by_kind[NodeKind.ACTION] == ("ACT-0001",)
+        assert set(index.by_kind) == set(NodeKind)
+        assert index.by_service == {
+            "SVC-OAK": (
+                "ACT-0001",
+                "CHG-0001",
+                "GOV-0001",
+                "INC-0001",
+                "RPS-0001",
+                "SCC-0001",
+                "SHR-0001",
+                "TRN-0001",
+            )
+        }
+        assert index.incidents_by_category == {"falls": ("INC-0001",)}
+        assert index.incidents_by_month == {(2025, 3): ("INC-0001",)}
+        assert index.services == {"SVC-OAK": small_log.get("SVC-OAK", Service)}
+        assert list(index.teams) == ["TEAM-OAK-NIGHT"]
+        assert list(index.staff) == ["STAFF-CW1", "STAFF-CW2", "STAFF-RM"]
+        assert all(isinstance(member, StaffMember) for member in index.staff.values())
+
+    def test_incidents_are_indexed_under_every_category_sorted(
+        self, small_log: LearningLog
+    ) -> None:
+        """An incident appears under its secondary categories too, ids sorted."""
+        small_log.add(
+            attrs.evolve(
+                samples.incident(),
+                id="INC-0000",
+                category="medication",
+                secondary_categories=("falls",),
+                occurred=date(2024, 12, 31),
+            )
+        )
+        index = graph_index(build_graph(small_log))
+        assert index.incidents_by_category == {
+            "falls": ("INC-0000", "INC-0001"),
+            "medication": ("INC-0000",),
+        }
+        assert index.incidents_by_month == {
+            (2024, 12): ("INC-0000",),
+            (2025, 3): ("INC-0001",),
+        }
+
+    def test_withdrawn_organisation_records_are_not_indexed(
+        self, small_log: LearningLog
+    ) -> None:
+        """A staff member entered in error is not in the staff index."""
+        small_log.add(_withdrawn(small_log.get("STAFF-CW2")))
+        assert "STAFF-CW2" not in graph_index(build_graph(small_log)).staff
+
+    def test_the_index_is_read_only(self, small_log: LearningLog) -> None:
+        """The index's mappings cannot be changed."""
+        index = graph_index(build_graph(small_log))
+        with pytest.raises(TypeError):
+            index.by_service["SVC-X"] = ()  # type: ignore[index]
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            index.services = {}  # type: ignore[misc]
+
+    def test_a_graph_without_an_index_is_refused(self) -> None:
+        """A graph not made by build_graph has no index to return."""
+        with pytest.raises(GraphShapeError, match="not made by build_graph"):
+            graph_index(nx.DiGraph())
+
+
+class TestRecordOf:
+    def test_the_record_is_returned_typed(self, small_log: LearningLog) -> None:
+        """The record on a node comes back as the kind asked for."""
+        graph = build_graph(small_log)
+        action = record_of(graph, "ACT-0001", Action)
+        assert action is small_log.get("ACT-0001", Action)
+        assert record_of(graph, "LP-0001") is small_log.get("LP-0001", LearningPoint)
+
+    def test_a_missing_node_is_unknown(self, small_log: LearningLog) -> None:
+        """A node not in the graph, a hub included, raises UnknownRecordError."""
+        graph = build_graph(small_log)
+        with pytest.raises(UnknownRecordError, match="no record has the id 'SVC-OAK'"):
+            record_of(graph, "SVC-OAK")
+        with pytest.raises(KeyError):
+            record_of(graph, "NOPE", Action)
+
+    def test_a_record_of_another_kind_is_unknown(self, small_log: LearningLog) -> None:
+        """A node holding another kind raises UnknownRecordError naming the kind."""
+        graph = build_graph(small_log)
+        with pytest.raises(
+            UnknownRecordError, match=re.escape("no incident has the id 'ACT-0001'")
+        ):
+            record_of(graph, "ACT-0001", Incident)
+
+    def test_a_node_without_a_record_is_unknown(self) -> None:
+        """A node added by hand without a record raises UnknownRecordError."""
+        graph: LearningGraph = nx.DiGraph()
+        graph.add_node("X")
+        with pytest.raises(UnknownRecordError):
+            record_of(graph, "X")
+
+
+class TestNodesOfKind:
+    def test_nodes_of_a_kind_are_sorted(self, small_log: LearningLog) -> None:
+        """The nodes of a kind come back sorted by identifier."""
+        small_log.add(attrs.evolve(samples.incident(), id="INC-0000"))
+        graph = build_graph(small_log)
+        assert nodes_of_kind(graph, NodeKind.INCIDENT) == ("INC-0000", "INC-0001")
+
+    def test_a_kind_with_no_nodes_gives_nothing(self) -> None:
+        """A kind the graph does not hold gives an empty tuple."""
+        assert nodes_of_kind(build_graph(LearningLog()), NodeKind.ACTION) == ()
+
+
+class TestProperties:
+    @given(strategies.logs())
+    def test_nodes_are_active_loop_records_and_edges_their_references(
+        self, log: LearningLog
+    ) -> None:
+        """Nodes are the active loop records; edges, their references to each other."""
+        graph = build_graph(log)
+        active = {
+            record.id
+            for record in log
+            if record.record_kind in LOOP_KINDS and not record.entered_in_error
+        }
+        assert set(graph) == active
+        assert {
+            node for ids in graph_index(graph).by_kind.values() for node in ids
+        } == (active)
+        expected = set()
+        for node in graph:
+            record = record_of(graph, node)
+            for reference in reference_fields(record):
+                if reference.target in active:
+                    field = reference.field.split("[")[0]
+                    relation = REFERENCE_RELATIONS[record.record_kind, field]
+                    expected.add((reference.target, node, relation))
+        assert set(_edges(graph)) == expected
+        for _, _, relation in graph.edges(data=RELATION):
+            assert isinstance(relation, Relation)
+
+    @given(strategies.logs())
+    def test_the_order_of_the_records_does_not_matter(self, log: LearningLog) -> None:
+        """Building from the records in reverse order gives the same graph."""
+        reordered = LearningLog(
+            reversed(list(log.all_versions())), local_codes=log.local_codes
+        )
+        graph, other = build_graph(log), build_graph(reordered)
+        assert _nodes(graph) == _nodes(other)
+        assert _edges(graph) == _edges(other)
+        assert graph_index(graph) == graph_index(other)
+        assert nx.is_isomorphic(
+            graph, other, edge_match=lambda a, b: a[RELATION] == b[RELATION]
+        )
