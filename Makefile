@@ -30,7 +30,7 @@ help:
 	@echo "make lint       ruff format --check and ruff check"
 	@echo "make typecheck  mypy (strict)"
 	@echo "make docs       build the HTML docs into docs/_build/html"
-	@echo "make bench      run the serialization benchmark"
+	@echo "make bench      run the serialization and graph benchmarks"
 	@echo "make clean      remove $(VENV) and every generated file"
 
 venv: $(STAMP_VENV)
@@ -69,6 +69,7 @@ docs: $(STAMP_DEV)
 
 bench: $(STAMP_DEV)
 	$(PY) benchmarks/bench_serialization.py
+	$(PY) benchmarks/bench_graph.py
 
 clean:
 	rm -rf $(VENV) docs/_build benchmarks/results dist build \
