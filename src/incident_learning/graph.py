@@ -38,7 +38,6 @@ import networkx as nx
 from incident_learning._codegen import compile_function, without_none
 from incident_learning._collector import collector_paused
 from incident_learning.exceptions import GraphShapeError, UnknownRecordError
-from incident_learning.model.action import Action
 from incident_learning.model.base import REFERS_TO, Record
 from incident_learning.model.embedding import (
     CoachingSession,
@@ -47,15 +46,17 @@ from incident_learning.model.embedding import (
     SupervisionSession,
     TrainingSession,
 )
-from incident_learning.model.evaluation import EffectivenessReview, StaffConfidenceCheck
+from incident_learning.model.evaluation import StaffConfidenceCheck
 from incident_learning.model.incident import Incident
-from incident_learning.model.learning import (
-    ContributingFactor,
-    LearningPoint,
-    LearningResponse,
+from incident_learning.model.log import RECORD_TYPES
+from incident_learning.model.organisation import (
+    Provider,
+    Service,
+    ServiceExposure,
+    StaffMember,
+    Team,
 )
-from incident_learning.model.organisation import Service, StaffMember, Team
-from incident_learning.model.sharing import GovernanceMeeting, LearningShare
+from incident_learning.model.sharing import LearningShare
 
 if TYPE_CHECKING:
     from incident_learning.model.log import LearningLog
@@ -157,21 +158,10 @@ class Relation(enum.StrEnum):
     """action -> effectiveness review of it."""
 
 
-LOOP_TYPES: Final[tuple[type[Record], ...]] = (
-    Incident,
-    LearningResponse,
-    ContributingFactor,
-    LearningPoint,
-    Action,
-    TrainingSession,
-    SupervisionSession,
-    ReflectivePracticeSession,
-    CoachingSession,
-    ServiceChange,
-    GovernanceMeeting,
-    LearningShare,
-    EffectivenessReview,
-    StaffConfidenceCheck,
+LOOP_TYPES: Final[tuple[type[Record], ...]] = tuple(
+    cls
+    for cls in RECORD_TYPES
+    if cls not in (Provider, Service, Team, StaffMember, ServiceExposure)
 )
 """The record types that become nodes, causes first."""
 
