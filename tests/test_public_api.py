@@ -82,6 +82,7 @@ PACKAGE = [
     "dumps_jsonl",
     "exceptions",
     "graph",
+    "graph_export",
     "graph_index",
     "load_json",
     "load_jsonl",

@@ -16,7 +16,15 @@ Examples:
 
 from importlib.metadata import version as _version
 
-from incident_learning import analysis, exceptions, graph, model, samples, serialization
+from incident_learning import (
+    analysis,
+    exceptions,
+    graph,
+    graph_export,
+    model,
+    samples,
+    serialization,
+)
 from incident_learning.exceptions import (
     DateParseError,
     GraphShapeError,
@@ -181,6 +189,7 @@ __all__ = [
     "dumps_jsonl",
     "exceptions",
     "graph",
+    "graph_export",
     "graph_index",
     "load_json",
     "load_jsonl",
