@@ -688,7 +688,6 @@ class TestProblemsOf:
         (problem,) = self._problems_of(data, Incident)
         assert problem.field == "people_affected[0].physical_harm"
         assert problem.value == "bad"
-        assert fmt._unloaded_marker("x").record_id == "x"
 
     def test_record_without_string_id_has_no_record_id(self) -> None:
         """A record whose id is not text reports no record id."""

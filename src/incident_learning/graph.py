@@ -381,13 +381,9 @@ def build_graph(log: LearningLog) -> LearningGraph:
 
 
 def _active(log: LearningLog, kind: type[R]) -> Mapping[str, R]:
-    return MappingProxyType(
-        {
-            record_id: record
-            for record_id, record in sorted(log.of_kind(kind).items())
-            if not record.entered_in_error
-        }
-    )
+    # log.active already leaves out records entered in error.
+    records = sorted(log.active(kind), key=lambda record: record.id)
+    return MappingProxyType({record.id: record for record in records})
 
 
 def graph_index(graph: LearningGraph) -> GraphIndex:

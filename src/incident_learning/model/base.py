@@ -523,6 +523,40 @@ class Reference:
     kinds: tuple[str, ...]
 
 
+_Layout = list[tuple[str, tuple[str, ...], bool, type]]
+_LAYOUTS: dict[type, _Layout] = {}
+
+
+def _reference_layout(cls: type) -> _Layout:
+    """Return *cls*'s fields that hold references, directly or in nested records.
+
+    Each entry is ``(field, kinds, many, inner)``: *kinds* names the record
+    kinds a direct reference may point at (empty for a nested record that
+    holds references itself), *many* whether the field is a tuple, *inner*
+    the type of its items.
+    """
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        attrs.resolve_types(cls)
+        layout = []
+        for field in attrs.fields(cls):
+            kinds = field.metadata.get(REFERS_TO)
+            many = typing.get_origin(field.type) is tuple
+            inner, _ = without_none(
+                typing.get_args(field.type)[0] if many else field.type
+            )
+            if kinds:
+                layout.append((field.name, kinds, many, str))
+            elif (
+                isinstance(inner, type)
+                and attrs.has(inner)
+                and _reference_layout(inner)
+            ):
+                layout.append((field.name, (), many, inner))
+        _LAYOUTS[cls] = layout
+    return layout
+
+
 _Walker = Callable[[Any], Iterator[Reference]]
 _WALKERS: dict[type, _Walker] = {}
 
@@ -532,20 +566,12 @@ def _walker(cls: type) -> _Walker:
         return _WALKERS[cls]
     except KeyError:
         pass
-    attrs.resolve_types(cls)
-    direct: list[tuple[str, tuple[str, ...], bool]] = []
-    nested: list[tuple[str, bool]] = []
-    for field in attrs.fields(cls):
-        kinds = field.metadata.get(REFERS_TO)
-        tp = field.type
-        many = typing.get_origin(tp) is tuple
-        inner = typing.get_args(tp)[0] if many else tp
-        inner_args = [arg for arg in typing.get_args(inner) if arg is not type(None)]
-        inner = inner_args[0] if len(inner_args) == 1 else inner
-        if kinds:
-            direct.append((field.name, kinds, many))
-        elif isinstance(inner, type) and attrs.has(inner) and _has_refs(inner):
-            nested.append((field.name, many))
+    direct = [
+        (name, kinds, many) for name, kinds, many, _ in _reference_layout(cls) if kinds
+    ]
+    nested = [
+        (name, many) for name, kinds, many, _ in _reference_layout(cls) if not kinds
+    ]
 
     def walk(record: object) -> Iterator[Reference]:
         for name, kinds, many in direct:
@@ -578,17 +604,10 @@ _RESOLVERS: dict[type, Callable[[Any, Mapping[str, Any]], bool]] = {}
 def _resolver_lines(
     cls: type, expression: str, depth: int, names: dict[str, object]
 ) -> list[str]:
-    attrs.resolve_types(cls)
     indent = "    " * (depth + 1)
     lines: list[str] = []
-    for field in attrs.fields(cls):
-        kinds = field.metadata.get(REFERS_TO)
-        tp = field.type
-        many = typing.get_origin(tp) is tuple
-        inner = typing.get_args(tp)[0] if many else tp
-        inner_args = [arg for arg in typing.get_args(inner) if arg is not type(None)]
-        inner = inner_args[0] if len(inner_args) == 1 else inner
-        value = f"{expression}.{field.name}"
+    for name, kinds, many, inner in _reference_layout(cls):
+        value = f"{expression}.{name}"
         if kinds:
             allowed = f"K{len(names)}"
             names[allowed] = frozenset(kinds)
@@ -604,7 +623,7 @@ def _resolver_lines(
                 lines.append(f"{indent}t = {value}")
                 lines.append(f"{indent}if t is not None:")
                 lines.append(f"{indent}    " + check.format(i=indent + "    "))
-        elif isinstance(inner, type) and attrs.has(inner) and _has_refs(inner):
+        else:
             item = f"n{depth}"
             if many:
                 lines.append(f"{indent}for {item} in {value}:")
@@ -631,19 +650,6 @@ def references_resolve(record: object, index: Mapping[str, Any]) -> bool:
         lines.append("    return True")
         resolver = _RESOLVERS[cls] = compile_function(lines, names, "resolve")
     return resolver(record, index)
-
-
-def _has_refs(cls: type) -> bool:
-    attrs.resolve_types(cls)
-    return any(
-        field.metadata.get(REFERS_TO)
-        or (
-            isinstance(field.type, type)
-            and attrs.has(field.type)
-            and _has_refs(field.type)
-        )
-        for field in attrs.fields(cls)
-    )
 
 
 def reference_fields(record: object) -> Iterator[Reference]:

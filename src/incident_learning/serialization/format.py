@@ -78,7 +78,8 @@ SECTIONS: Final[Mapping[str, type[Record]]] = {
 }
 """Each document section (``incidents``, ...) and the record type it holds."""
 
-_KIND_TO_TYPE: Final = {cls.record_kind: cls for cls in RECORD_TYPES}
+# Sections and JSON Lines tags are both read off each class's record_kind.
+_TYPES_BY_KIND: Final = {cls.record_kind: cls for cls in SECTIONS.values()}
 _FORMAT_PATTERN: Final = re.compile(r"incident_learning/([1-9]\d{0,8})", re.ASCII)
 
 MIGRATIONS: Final[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
@@ -142,33 +143,77 @@ def _migrated(document: dict[str, Any], major: int) -> dict[str, Any]:
     return document
 
 
-def _structure(data: object, cls: type[Any], path: str, problems: list[Problem]) -> Any:
-    with contextlib.suppress(Exception):  # a failure is re-run in detail below
-        return structure_fast(data, cls)
-    if isinstance(data, Mapping) and isinstance(data.get("id"), str):
-        problems.append(_unloaded_marker(data["id"]))
-    if not isinstance(data, Mapping):
-        message = f"expected an object, found {type(data).__name__}"
-        problems.append(Problem(path=path, value=data, message=message))
+class _Reading:
+    """What reading one document has found so far: records, their paths, problems."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.records: list[Record] = []
+        self.paths: list[str] = []
+        # Ids of records that failed to load: references to them are not
+        # dangling, and are not reported a second time.
+        self.unloaded: set[str] = set()
+
+    def structure(self, data: object, cls: type[Any], path: str) -> Any:
+        """Return *data* as *cls*, or ``None`` with its problems noted."""
+        with contextlib.suppress(Exception):  # a failure is re-run in detail below
+            return structure_fast(data, cls)
+        if not isinstance(data, Mapping):
+            message = f"expected an object, found {type(data).__name__}"
+            self.problems.append(Problem(path=path, value=data, message=message))
+            return None
+        self.note_unloaded(data)
+        try:
+            return structure_detailed(data, cls)
+        except (Exception, ExceptionGroup) as error:
+            self.problems.extend(p.within(path) for p in problems_of(error, data))
         return None
-    try:
-        return structure_detailed(data, cls)
-    except (Exception, ExceptionGroup) as error:
-        problems.extend(problem.within(path) for problem in problems_of(error, data))
-    return None
 
+    def note_unloaded(self, data: Mapping[str, Any]) -> None:
+        """Remember the id of a record that will not load."""
+        if isinstance(data.get("id"), str):
+            self.unloaded.add(data["id"])
 
-def _local_codes(raw: object, path: str, problems: list[Problem]) -> list[LocalCode]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        problems.append(Problem(path=path, value=raw, message="expected a list"))
-        return []
-    codes = [
-        _structure(item, LocalCode, f"{path}[{index}]", problems)
-        for index, item in enumerate(raw)
-    ]
-    return [code for code in codes if code is not None]
+    def add(self, data: object, cls: type[Record], path: str) -> None:
+        """Structure one record and keep it with its path."""
+        record = self.structure(data, cls, path)
+        if record is not None:
+            self.records.append(record)
+            self.paths.append(path)
+
+    def local_codes(self, raw: object, path: str) -> list[LocalCode]:
+        """Return the local codes declared in *raw*."""
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.problems.append(
+                Problem(path=path, value=raw, message="expected a list")
+            )
+            return []
+        codes = [
+            self.structure(item, LocalCode, f"{path}[{index}]")
+            for index, item in enumerate(raw)
+        ]
+        return [code for code in codes if code is not None]
+
+    def log(self, local_codes: list[LocalCode]) -> LearningLog:
+        """Return the log of the records read, or raise every problem found."""
+        problems = self.problems
+        try:
+            log = LearningLog(self.records, local_codes=local_codes, _paths=self.paths)
+        except InvalidDataError as error:
+            problems.extend(
+                problem
+                for problem in error.problems
+                if not (
+                    isinstance(problem.value, str)
+                    and problem.value in self.unloaded
+                    and problem.message.startswith("refers to")
+                )
+            )
+        if problems:
+            raise InvalidDataError(problems)
+        return log
 
 
 def from_document(document: object) -> LearningLog:
@@ -190,10 +235,9 @@ def from_document(document: object) -> LearningLog:
     major = _check_format(document, "")
     assert isinstance(document, dict)  # noqa: S101 - checked above
     document = _migrated(document, major)
-    problems: list[Problem] = []
-    local_codes = _local_codes(document.get("local_codes"), "local_codes", problems)
-    records: list[Record] = []
-    paths: list[str] = []
+    reading = _Reading()
+    problems = reading.problems
+    local_codes = reading.local_codes(document.get("local_codes"), "local_codes")
     with collector_paused():
         for key, raw in document.items():
             if key in ("format", "local_codes"):
@@ -211,46 +255,8 @@ def from_document(document: object) -> LearningLog:
                 )
                 continue
             for index, item in enumerate(raw):
-                path = f"{key}[{index}]"
-                record = _structure(item, cls, path, problems)
-                if record is not None:
-                    records.append(record)
-                    paths.append(path)
-        return _log(records, local_codes, paths, problems)
-
-
-_UNLOADED = "(record not loaded)"
-
-
-def _unloaded_marker(record_id: str) -> Problem:
-    return Problem(record_id=record_id, message=_UNLOADED)
-
-
-def _log(
-    records: list[Record],
-    local_codes: list[LocalCode],
-    paths: list[str],
-    problems: list[Problem],
-) -> LearningLog:
-    try:
-        log = LearningLog(records, local_codes=local_codes, _paths=paths)
-    except InvalidDataError as error:
-        # A record that failed to load is already reported; references to it
-        # are not dangling, so they are not reported again.
-        unloaded = {p.record_id for p in problems if p.message == _UNLOADED}
-        problems.extend(
-            problem
-            for problem in error.problems
-            if not (
-                isinstance(problem.value, str)
-                and problem.value in unloaded
-                and problem.message.startswith("refers to")
-            )
-        )
-    problems = [problem for problem in problems if problem.message != _UNLOADED]
-    if problems:
-        raise InvalidDataError(problems)
-    return log
+                reading.add(item, cls, f"{key}[{index}]")
+        return reading.log(local_codes)
 
 
 def to_document(log: LearningLog) -> dict[str, Any]:
@@ -382,9 +388,8 @@ def loads_jsonl(text: str | bytes) -> LearningLog:
 
 
 def _from_lines(lines: Iterable[str | bytes]) -> LearningLog:
-    problems: list[Problem] = []
-    records: list[Record] = []
-    paths: list[str] = []
+    reading = _Reading()
+    problems = reading.problems
     iterator = iter(lines)
     header_line = next(iterator, None)
     if header_line is None:
@@ -422,9 +427,7 @@ def _from_lines(lines: Iterable[str | bytes]) -> LearningLog:
         problems.append(
             Problem(path="line 1", field=key, value=header[key], message=message)
         )
-    local_codes = _local_codes(
-        header.get("local_codes"), "line 1.local_codes", problems
-    )
+    local_codes = reading.local_codes(header.get("local_codes"), "line 1.local_codes")
     with collector_paused():
         for number, line in enumerate(iterator, start=2):
             if not line.strip():
@@ -440,22 +443,18 @@ def _from_lines(lines: Iterable[str | bytes]) -> LearningLog:
                 problems.append(Problem(path=path, value=raw, message=message))
                 continue
             kind = raw.pop("type", None)
-            cls = _KIND_TO_TYPE.get(kind) if isinstance(kind, str) else None
+            cls = _TYPES_BY_KIND.get(kind) if isinstance(kind, str) else None
             if cls is None:
-                if isinstance(raw.get("id"), str):
-                    problems.append(_unloaded_marker(raw["id"]))
+                reading.note_unloaded(raw)
                 message = (
-                    f"'type' is {kind!r}; expected one of {', '.join(_KIND_TO_TYPE)}"
+                    f"'type' is {kind!r}; expected one of {', '.join(_TYPES_BY_KIND)}"
                 )
                 problems.append(
                     Problem(path=path, field="type", value=kind, message=message)
                 )
                 continue
-            record = _structure(raw, cls, path, problems)
-            if record is not None:
-                records.append(record)
-                paths.append(path)
-        return _log(records, local_codes, paths, problems)
+            reading.add(raw, cls, path)
+        return reading.log(local_codes)
 
 
 def dump_jsonl(log: LearningLog, path: str | os.PathLike[str]) -> None:
