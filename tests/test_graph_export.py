@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from tests import strategies
 
 from incident_learning import samples
+from incident_learning.exceptions import GraphShapeError
 from incident_learning.graph import build_graph
 from incident_learning.graph_export import (
     NODE_KIND,
@@ -97,3 +98,14 @@ class TestGraphml:
         path = tmp_path / "log.graphml"
         write_graphml(build_graph(LearningLog(records)), path)
         assert nx.read_graphml(path).nodes["INC-0001"]["description"] == "a\\u000bb"
+
+
+class TestBadInput:
+    def test_a_graph_not_built_from_a_log_is_refused(self, tmp_path: Path) -> None:
+        """Exporting a plain networkx graph is refused with GraphShapeError."""
+        plain: nx.DiGraph[str] = nx.DiGraph()
+        plain.add_node("INC-1")
+        with pytest.raises(GraphShapeError, match="not made by build_graph"):
+            write_graphml(plain, tmp_path / "x.graphml")
+        with pytest.raises(GraphShapeError):
+            to_node_link(plain)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from incident_learning.graph import KIND, RECORD, RELATION, LearningGraph
+from incident_learning.graph import KIND, RECORD, RELATION, LearningGraph, graph_index
 from incident_learning.serialization.converter import unstructure
 
 if TYPE_CHECKING:
@@ -48,6 +48,9 @@ def flat_graph(graph: LearningGraph) -> nx.DiGraph[str]:
         graph: A graph made by :func:`~incident_learning.graph.build_graph`;
             it is not modified.
 
+    Raises:
+        GraphShapeError: *graph* was not made by ``build_graph``.
+
     Examples:
         >>> from incident_learning import samples
         >>> from incident_learning.graph import build_graph
@@ -58,6 +61,7 @@ def flat_graph(graph: LearningGraph) -> nx.DiGraph[str]:
         >>> flat.edges["LP-0001", "ACT-0001"]
         {'relation': 'addressed_by'}
     """
+    graph_index(graph)  # refuses, in the error tree, a graph build_graph did not make
     flat: nx.DiGraph[str] = nx.DiGraph()
     flat.add_nodes_from(
         (node, {NODE_KIND: str(data[KIND]), **_flat(data[RECORD])})
