@@ -290,3 +290,53 @@ class TestGuardedChanges:
         """Asking for a status that does not exist is refused in the error tree."""
         with pytest.raises(IllegalTransitionError, match="it is not a status"):
             samples.action().transitioned("done", by="STAFF-RM", at=samples.AT)  # type: ignore[arg-type]
+
+
+class TestStatusOverTime:
+    """The status on a past day and the day the action was done come from the history."""
+
+    def test_status_on_follows_the_history(self) -> None:
+        """Each day sees the last change made on or before it, proposed before any."""
+        agreed = samples.action().agreed(by="STAFF-RM", at=AT)
+        done = agreed.completed(by="STAFF-RM", at=AT + timedelta(days=3))
+        assert done.status_on(AT.date() - timedelta(days=1)) is S.PROPOSED
+        assert done.status_on(AT.date()) is S.AGREED
+        assert done.status_on(AT.date() + timedelta(days=2)) is S.AGREED
+        assert done.status_on(AT.date() + timedelta(days=3)) is S.COMPLETED
+
+    @pytest.mark.parametrize(
+        ("status", "done"),
+        [
+            (S.PROPOSED, False),
+            (S.AGREED, False),
+            (S.IN_PROGRESS, False),
+            (S.REJECTED, False),
+            (S.COMPLETED, True),
+            (S.VERIFIED_EFFECTIVE, True),
+            (S.FOUND_INEFFECTIVE, True),
+        ],
+    )
+    def test_completed_on_by_first_status(
+        self, status: ActionStatus, *, done: bool
+    ) -> None:
+        """A history starting at a done status was done on that change's day."""
+        assert _at(status).completed_on == (AT.date() if done else None)
+
+    def test_completed_on_is_the_first_done_change(self) -> None:
+        """Verifying later does not move the day the action was done."""
+        done = (
+            samples.action()
+            .agreed(by="STAFF-RM", at=AT)
+            .completed(by="STAFF-RM", at=AT + timedelta(days=5))
+            .verified_effective(by="STAFF-RM", at=AT + timedelta(days=90))
+        )
+        assert done.completed_on == AT.date() + timedelta(days=5)
+
+    def test_overdue_as_it_stood_on_the_day(self) -> None:
+        """An action done late was overdue between its due date and the day it was done."""
+        action = attrs.evolve(samples.action(), due=AT.date())
+        done = action.agreed(by="STAFF-RM", at=AT).completed(
+            by="STAFF-RM", at=AT + timedelta(days=10)
+        )
+        assert done.is_overdue(as_of=AT.date() + timedelta(days=5))
+        assert not done.is_overdue(as_of=AT.date() + timedelta(days=10))

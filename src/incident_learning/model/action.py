@@ -19,6 +19,7 @@ from incident_learning.model.vocab import ActionKind, ActionStatus, ActionStreng
 __all__ = ["TRANSITIONS", "Action", "EffectivenessMeasure", "StatusChange"]
 
 _S = ActionStatus
+_DONE = frozenset({_S.COMPLETED, _S.VERIFIED_EFFECTIVE, _S.FOUND_INEFFECTIVE})
 
 TRANSITIONS: Mapping[ActionStatus, frozenset[ActionStatus]] = {
     _S.PROPOSED: frozenset({_S.AGREED, _S.REJECTED}),
@@ -147,8 +148,54 @@ class Action(Record):
             return self.status_history[-1].reason
         return None
 
+    @property
+    def completed_on(self) -> date | None:
+        """The day the action was done: its first change to a done status.
+
+        The done statuses are completed, verified effective and found
+        ineffective (an import may start an action's history past completed).
+        ``None`` if it has not been done, including when it was rejected.
+        The day is the change's calendar day in the offset it was recorded in.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> action = samples.action().agreed(by="STAFF-RM", at=samples.AT)
+            >>> print(action.completed_on)
+            None
+            >>> action.completed(by="STAFF-RM", at=samples.AT).completed_on
+            datetime.date(2025, 3, 3)
+        """
+        for change in self.status_history:
+            if change.status in _DONE:
+                return change.at.date()
+        return None
+
+    def status_on(self, day: date) -> ActionStatus:
+        """Return the status at the end of *day*: the last change made on or before it.
+
+        Before its first change an action counts as proposed. The day of a
+        change is its calendar day in the offset it was recorded in.
+
+        Examples:
+            >>> from datetime import date
+            >>> from incident_learning import samples
+            >>> action = samples.action().agreed(by="STAFF-RM", at=samples.AT)
+            >>> action.status_on(date(2025, 3, 2)), action.status_on(date(2025, 3, 3))
+            (<ActionStatus.PROPOSED: 'proposed'>, <ActionStatus.AGREED: 'agreed'>)
+        """
+        status = ActionStatus.PROPOSED
+        for change in self.status_history:
+            if change.at.date() > day:
+                break
+            status = change.status
+        return status
+
     def is_overdue(self, *, as_of: date) -> bool:
-        """Return whether the action is past due and not yet completed.
+        """Return whether the action was past due and not yet done on *as_of*.
+
+        Done means completed, verified effective, found ineffective or
+        rejected by the end of *as_of* (see :meth:`status_on`), so a report
+        for a past date sees the action as it stood then.
 
         Examples:
             >>> from datetime import date
@@ -156,7 +203,8 @@ class Action(Record):
             >>> samples.action().is_overdue(as_of=date(2030, 1, 1))
             True
         """
-        done = self.status.is_final or self.status is ActionStatus.COMPLETED
+        status = self.status_on(as_of)
+        done = status.is_final or status is ActionStatus.COMPLETED
         return not done and as_of > self.due
 
     def transitioned(
