@@ -6,10 +6,20 @@ from datetime import date
 
 import attrs
 import pytest
+from tests import loops
 
 from incident_learning import samples
-from incident_learning.analysis import LogSummary, log_summary
+from incident_learning.analysis import (
+    LogSummary,
+    LoopStatus,
+    learning_summary,
+    log_summary,
+)
+from incident_learning.graph import build_graph
 from incident_learning.model import (
+    ActionKind,
+    ActionStatus,
+    ActionStrength,
     EmbeddingRecord,
     LearningLog,
     Record,
@@ -138,3 +148,102 @@ class TestWithoutProvider:
         assert hash(log_summary(samples.small_log())) == hash(
             log_summary(samples.small_log())
         )
+
+
+class TestLearningSummary:
+    """The learning loop at a glance, over the graph."""
+
+    def test_hand_built(self) -> None:
+        """Counts by status, kind, strength and loop, delay to embedding and reach."""
+        records = [
+            loops.incident("INC-1", day=date(2025, 3, 1)),
+            loops.learning_point("LP-1", incidents=["INC-1"]),
+            loops.learning_point("LP-2", incidents=["INC-1"]),
+            loops.action(
+                "ACT-1",
+                ["LP-1"],
+                (ActionStatus.AGREED, date(2025, 3, 5)),
+                kind=ActionKind.TRAINING,
+            ),
+            loops.action("ACT-2", ["LP-1"], (ActionStatus.AGREED, date(2025, 3, 5))),
+            loops.action(
+                "ACT-3",
+                ["LP-2"],
+                (ActionStatus.REJECTED, date(2025, 3, 5)),
+                kind=ActionKind.TRAINING,
+            ),
+            loops.training("TRN-1", actions=["ACT-1"], held_on=date(2025, 3, 11)),
+            loops.meeting(
+                "GOV-1",
+                actions=["ACT-2"],
+                circulated_to=["SVC-ELM"],
+                held_on=date(2025, 3, 21),
+            ),
+        ]
+        summary = learning_summary(loops.graph_of(*records))
+        assert summary.actions == 3
+        assert summary.actions_by_status == (
+            (ActionStatus.AGREED, 2),
+            (ActionStatus.REJECTED, 1),
+        )
+        assert summary.actions_by_kind == (
+            (ActionKind.TRAINING, 2),
+            (ActionKind.STAFFING_CHANGE, 1),
+        )
+        assert summary.actions_by_strength == (
+            (ActionStrength.WEAKER, 2),
+            (ActionStrength.INTERMEDIATE, 1),
+        )
+        assert summary.loops_by_status == (
+            (LoopStatus.EMBEDDED, 2),
+            (LoopStatus.REJECTED, 1),
+        )
+        assert summary.loop_closure_rate == pytest.approx(1 / 3)
+        assert summary.embedded_actions == 2
+        # Training 10 days after the incident, the meeting 20 days after.
+        assert summary.median_days_to_embedding == 15
+        assert summary.learning_points == 2
+        # LP-1: Oak House (training there), Elm Court (circulated); LP-2: none.
+        assert summary.services_reached == (("LP-1", 2), ("LP-2", 0))
+        assert summary.median_services_reached == 1
+        assert summary.median_services_discussed == 0.5
+
+    def test_empty(self) -> None:
+        """A graph with no actions or learning has no rates and says so."""
+        summary = learning_summary(loops.graph_of())
+        assert summary.actions == 0
+        assert summary.loop_closure_rate is None
+        assert summary.median_days_to_embedding is None
+        assert summary.median_services_reached is None
+        assert summary.median_services_discussed is None
+        assert summary.render().splitlines() == [
+            "actions: 0 ()",
+            "  by kind: ",
+            "  by strength: ",
+            "  loops: ; closed -",
+            "  embedded: 0",
+            "  learning points: 0",
+        ]
+
+    def test_embedded_without_incidents_has_no_delay(self) -> None:
+        """An embedded action whose learning has no incident gives no delay."""
+        records = [
+            loops.incident("INC-1"),
+            loops.response("LR-1", ["INC-1"]),
+            loops.learning_point("LP-1", responses=["LR-1"]),
+            loops.action("ACT-1", ["LP-1"]),
+            loops.training("TRN-1", actions=["ACT-1"]),
+        ]
+        graph = loops.graph_of(*records)
+        graph.remove_node("INC-1")
+        summary = learning_summary(graph)
+        assert summary.embedded_actions == 1
+        assert summary.median_days_to_embedding is None
+
+    def test_example(self) -> None:
+        """The example provider: 49 actions, 9 of them closed, embedded 51.5 days on."""
+        summary = learning_summary(build_graph(samples.example_log()))
+        assert summary.actions == 49
+        assert sum(n for s, n in summary.loops_by_status if s.is_closed) == 9
+        assert summary.median_days_to_embedding == 51.5
+        assert "actions: 49" in summary.render()

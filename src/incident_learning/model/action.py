@@ -150,7 +150,7 @@ class Action(Record):
 
     @property
     def completed_on(self) -> date | None:
-        """The day the action was done: its first change to a done status.
+        """The day the action was done, its first change to a done status.
 
         The done statuses are completed, verified effective and found
         ineffective (an import may start an action's history past completed).
