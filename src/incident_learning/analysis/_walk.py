@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final
 
 import networkx as nx
 
-from incident_learning.graph import KIND, RECORD, NodeKind
+from incident_learning.graph import KIND, RECORD, RELATION, NodeKind, Relation
 from incident_learning.model import (
     Action,
     CoachingSession,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ancestors_of_kind",
     "carriers",
+    "factor_incidents",
     "first_occurred",
     "record_date",
     "staff_service",
@@ -136,3 +137,29 @@ def carriers(graph: LearningGraph, action_id: str) -> list[Record]:
         ):
             found.append(record)
     return found
+
+
+def factor_incidents(
+    graph: LearningGraph, factor: str, cache: dict[str, frozenset[str]] | None = None
+) -> frozenset[str]:
+    """Return the incidents *factor* is linked to, directly or through its response.
+
+    A factor names the incidents it contributed to (``contributed_to_by``),
+    or was found by a learning response (``identified``) that reviewed them.
+    Pass a *cache* to share the answers within one analysis.
+    """
+    if cache is not None and factor in cache:
+        return cache[factor]
+    pred = graph.pred
+    found: set[str] = set()
+    for source, data in pred[factor].items():
+        if data[RELATION] is Relation.CONTRIBUTED_TO_BY:
+            found.add(source)
+        else:
+            # The only other edge into a factor comes from the learning
+            # response that found it, and only incidents point into that.
+            found.update(pred[source])
+    linked = frozenset(found)
+    if cache is not None:
+        cache[factor] = linked
+    return linked

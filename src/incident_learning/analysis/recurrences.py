@@ -18,13 +18,11 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 
-from incident_learning.analysis._walk import ancestors_of_kind
+from incident_learning.analysis._walk import ancestors_of_kind, factor_incidents
 from incident_learning.graph import (
     KIND,
     RECORD,
-    RELATION,
     NodeKind,
-    Relation,
     graph_index,
     record_of,
 )
@@ -216,25 +214,6 @@ _Links: TypeAlias = dict[str, frozenset[str]]
 """The incidents each factor is linked to, filled as needed within one call."""
 
 
-def _factor_incidents(
-    graph: LearningGraph, factor: str, links: _Links
-) -> frozenset[str]:
-    """Return the incidents *factor* is linked to, directly or through its response."""
-    linked = links.get(factor)
-    if linked is None:
-        pred = graph.pred
-        found: set[str] = set()
-        for source, data in pred[factor].items():
-            if data[RELATION] is Relation.CONTRIBUTED_TO_BY:
-                found.add(source)
-            else:
-                # The only other edge into a factor comes from the learning
-                # response that found it, and only incidents point into that.
-                found.update(pred[source])
-        linked = links[factor] = frozenset(found)
-    return linked
-
-
 def _timelines(
     groups: Mapping[tuple[str, object], Mapping[str, date]],
 ) -> dict[tuple[str, object], _Timeline]:
@@ -291,7 +270,7 @@ def _origin(
             by_category[record.category].append(node)
         else:
             factors[record.framework, record.domain].update(
-                _factor_incidents(graph, node, links)
+                factor_incidents(graph, node, links)
             )
     return _Origin(
         action=action,
@@ -338,7 +317,7 @@ def _domain_timelines(
         services = wanted.get(key)
         if services is None:
             continue
-        for node in _factor_incidents(graph, factor, links):
+        for node in factor_incidents(graph, factor, links):
             incident: Incident = nodes[node][RECORD]
             if incident.service in services:
                 groups[incident.service, key][node] = incident.occurred_on
