@@ -175,11 +175,16 @@ MODEL = [
 
 ANALYSIS = [
     "ActionTrace",
+    "Assurance",
     "Channel",
+    "Chart",
+    "ChartKind",
+    "ChartPoint",
     "CoOccurrence",
     "CoachingEvidence",
     "ConcernKind",
     "DEFAULT_POLICY",
+    "Direction",
     "Disagreement",
     "DisagreementKind",
     "EffectEvidence",
@@ -205,6 +210,7 @@ ANALYSIS = [
     "RecurrenceMatch",
     "RecurrenceReport",
     "ReflectivePracticeEvidence",
+    "Rule",
     "ServiceChangeEvidence",
     "SharingEvidence",
     "StrengthMix",
@@ -213,8 +219,10 @@ ANALYSIS = [
     "ThemeReport",
     "TimelineEntry",
     "TrainingEvidence",
+    "Variation",
     "action_strength_profile",
     "action_trace",
+    "c_chart",
     "factor_themes",
     "incident_trace",
     "learning_reach",
@@ -224,6 +232,8 @@ ANALYSIS = [
     "needs_learning_response",
     "recurrence",
     "repeated_low_harm",
+    "u_chart",
+    "xmr_chart",
 ]
 
 SERIALIZATION = [
