@@ -103,6 +103,44 @@ def _withdrawn(record: Record) -> Record:
     )
 
 
+def _built_with_add_edges_from(log: LearningLog) -> LearningGraph:
+    """Return the graph of *log* built through networkx's public add methods.
+
+    The reference build_graph must equal: nodes added in the same order with
+    add_node, edges in the same order with add_edges_from.
+    """
+    graph: LearningGraph = nx.DiGraph()
+    records = [
+        record
+        for cls in LOOP_TYPES
+        for record in log.of_kind(cls).values()
+        if not record.entered_in_error
+    ]
+    for record in records:
+        graph.add_node(record.id, kind=NodeKind(record.record_kind), record=record)
+    edges = []
+    for record in records:
+        for field in attrs.fields(type(record)):
+            relation = REFERENCE_RELATIONS.get((record.record_kind, field.name))
+            if relation is not None:
+                value = getattr(record, field.name)
+                edges += [
+                    (target, record.id, {RELATION: relation})
+                    for target in (value if isinstance(value, tuple) else (value,))
+                    if target in graph
+                ]
+    graph.add_edges_from(edges)
+    return graph
+
+
+def _assert_same_structure(graph: LearningGraph, expected: LearningGraph) -> None:
+    """Assert *graph* has *expected*'s nodes, edges and data, in the same order."""
+    assert list(graph.nodes(data=True)) == list(expected.nodes(data=True))
+    for node in expected:
+        assert list(graph.succ[node].items()) == list(expected.succ[node].items())
+        assert list(graph.pred[node].items()) == list(expected.pred[node].items())
+
+
 class TestSchema:
     def test_every_reference_between_loop_kinds_is_mapped(self) -> None:
         """Each field of a loop record that refers to a loop kind has a relation."""
@@ -121,6 +159,15 @@ class TestSchema:
         for key in REFERENCE_RELATIONS:
             assert key in declared, key
             assert LOOP_KINDS.issuperset(declared[key]), key
+
+    def test_every_mapped_field_refers_to_earlier_loop_types(self) -> None:
+        """Causes come first: build_graph's one pass finds every edge's source."""
+        order = [cls.record_kind for cls in LOOP_TYPES]
+        for cls in LOOP_TYPES:
+            for field, kinds in _loop_references(cls):
+                if (cls.record_kind, field) in REFERENCE_RELATIONS:
+                    for kind in kinds:
+                        assert order.index(kind) < order.index(cls.record_kind), field
 
     def test_every_relation_is_used(self) -> None:
         """Every relation comes from at least one reference field."""
@@ -226,6 +273,38 @@ class TestBuildGraph:
         assert first is not second
         assert _nodes(first) == _nodes(second)
         assert _edges(first) == _edges(second)
+
+    def test_the_graph_equals_the_add_edges_from_build(self) -> None:
+        """The example's graph equals, in order, one built by networkx's add methods."""
+        log = samples.example_log()
+        log.add(_withdrawn(next(iter(log.active(Incident)))))
+        _assert_same_structure(build_graph(log), _built_with_add_edges_from(log))
+
+    def test_each_edge_and_node_has_its_own_attribute_dict(self) -> None:
+        """Changing one edge's or node's attributes changes no other."""
+        graph = build_graph(samples.example_log())
+        edge_dicts = [data for _, _, data in graph.edges(data=True)]
+        assert len({id(data) for data in edge_dicts}) == len(edge_dicts)
+        source, target = next(iter(graph.edges))
+        assert graph.succ[source][target] is graph.pred[target][source]
+        graph.edges[source, target]["x"] = 1
+        graph.nodes[source]["x"] = 1
+        assert graph.pred[target][source]["x"] == 1
+        edited = [(u, v) for u, v, data in graph.edges(data=True) if "x" in data]
+        assert edited == [(source, target)]
+        assert [node for node, data in graph.nodes(data=True) if "x" in data] == [
+            source
+        ]
+
+    def test_a_node_edited_afterwards_changes_no_other(self) -> None:
+        """An edge added from and to nodes without edges touches only those nodes."""
+        graph = build_graph(samples.example_log())
+        leaves = [node for node in graph if not graph.succ[node]]
+        roots = [node for node in graph if not graph.pred[node]]
+        graph.add_edge(leaves[0], roots[0])
+        assert [node for node in leaves if graph.succ[node]] == [leaves[0]]
+        assert [node for node in roots if graph.pred[node]] == [roots[0]]
+        assert graph.edges[leaves[0], roots[0]] == {}
 
 
 class TestGraphIndex:
@@ -368,6 +447,11 @@ class TestProperties:
         assert set(_edges(graph)) == expected
         for _, _, relation in graph.edges(data=RELATION):
             assert isinstance(relation, Relation)
+
+    @given(strategies.logs())
+    def test_the_graph_equals_the_add_edges_from_build(self, log: LearningLog) -> None:
+        """Any log's graph equals, in order, one built by networkx's add methods."""
+        _assert_same_structure(build_graph(log), _built_with_add_edges_from(log))
 
     @given(strategies.logs())
     def test_the_order_of_the_records_does_not_matter(self, log: LearningLog) -> None:
