@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from incident_learning import samples
 from incident_learning.graph import LearningGraph, build_graph
@@ -30,12 +31,14 @@ from incident_learning.model import (
     LearningShare,
     Record,
     ReviewVerdict,
+    ServiceExposure,
     StatusChange,
     TrainingSession,
 )
 
 __all__ = [
     "action",
+    "exposures",
     "factor",
     "graph_of",
     "incident",
@@ -264,3 +267,32 @@ def log_of(*records: Record) -> LearningLog:
 def graph_of(*records: Record) -> LearningGraph:
     """Return the graph of a log of the organisation and *records*."""
     return build_graph(log_of(*records))
+
+
+def exposures(
+    service: str,
+    first: date,
+    months: int,
+    *,
+    bed_days: int | None = 900,
+    care_hours: float | None = None,
+) -> list[ServiceExposure]:
+    """Return *months* monthly exposure records for *service* from the month of *first*."""
+    records = []
+    for number in range(months):
+        start = first.replace(day=1) + relativedelta(months=number)
+        end = start + relativedelta(months=1, days=-1)
+        records.append(
+            ServiceExposure(
+                id=f"EXP-{service}-{start:%Y-%m}",
+                service=service,
+                period_start=start,
+                period_end=end,
+                occupied_bed_days=bed_days,
+                care_hours=care_hours,
+                staff_in_post=10,
+                recorded_by="STAFF-RM",
+                recorded_at=samples.AT,
+            )
+        )
+    return records

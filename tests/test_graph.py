@@ -263,6 +263,8 @@ class TestBuildGraph:
             services={},
             teams={},
             staff={},
+            staff_by_service={},
+            exposures={},
         )
 
     def test_two_graphs_of_one_log_are_equal_and_separate(
@@ -361,6 +363,27 @@ class TestGraphIndex:
         """A staff member entered in error is not in the staff index."""
         small_log.add(_withdrawn(small_log.get("STAFF-CW2")))
         assert "STAFF-CW2" not in graph_index(build_graph(small_log)).staff
+
+    def test_staff_by_service_and_exposures(self, small_log: LearningLog) -> None:
+        """Staff are listed at their own service, else their team's; exposure by first day."""
+        by_team = attrs.evolve(samples.staff_member(), id="STAFF-T", service=None)
+        nowhere = attrs.evolve(by_team, id="STAFF-X", team=None)
+        later = attrs.evolve(
+            samples.service_exposure(),
+            id="EXP-OAK-2025-04",
+            period_start=date(2025, 4, 1),
+            period_end=date(2025, 4, 30),
+        )
+        for record in (by_team, nowhere, later):
+            small_log.add(record)
+        index = graph_index(build_graph(small_log))
+        assert index.staff_by_service == {
+            "SVC-OAK": ("STAFF-CW1", "STAFF-CW2", "STAFF-RM", "STAFF-T")
+        }
+        assert [r.id for r in index.exposures["SVC-OAK"]] == [
+            "EXP-OAK-2025-03",
+            "EXP-OAK-2025-04",
+        ]
 
     def test_the_index_is_read_only(self, small_log: LearningLog) -> None:
         """The index's mappings cannot be changed."""

@@ -224,6 +224,9 @@ class GraphIndex:
         services: The services by identifier: hubs, not nodes.
         teams: The teams by identifier.
         staff: The staff members by identifier.
+        staff_by_service: The staff of each service: their own service, else
+            their team's.
+        exposures: Each service's exposure records, by first day.
 
     Examples:
         >>> from incident_learning import samples
@@ -242,6 +245,8 @@ class GraphIndex:
     services: Mapping[str, Service]
     teams: Mapping[str, Team]
     staff: Mapping[str, StaffMember]
+    staff_by_service: Mapping[str, tuple[str, ...]]
+    exposures: Mapping[str, tuple[ServiceExposure, ...]]
 
 
 # --- per-class building, generated once ---------------------------------------
@@ -388,10 +393,38 @@ def build_graph(log: LearningLog) -> LearningGraph:
             incidents_by_category=MappingProxyType(_sorted_values(by_category)),
             incidents_by_month=MappingProxyType(_sorted_values(by_month)),
             services=_active(log, Service),
-            teams=_active(log, Team),
-            staff=_active(log, StaffMember),
+            teams=(teams := _active(log, Team)),
+            staff=(staff := _active(log, StaffMember)),
+            staff_by_service=_staff_by_service(staff, teams),
+            exposures=_exposures(log),
         )
     return graph
+
+
+def _staff_by_service(
+    staff: Mapping[str, StaffMember], teams: Mapping[str, Team]
+) -> Mapping[str, tuple[str, ...]]:
+    groups: defaultdict[str, list[str]] = defaultdict(list)
+    for member in staff.values():
+        service = member.service
+        team = member.team
+        if service is None and team is not None and team in teams:
+            service = teams[team].service
+        if service is not None:
+            groups[service].append(member.id)
+    return MappingProxyType(_sorted_values(groups))
+
+
+def _exposures(log: LearningLog) -> Mapping[str, tuple[ServiceExposure, ...]]:
+    groups: defaultdict[str, list[ServiceExposure]] = defaultdict(list)
+    for record in log.active(ServiceExposure):
+        groups[record.service].append(record)
+    return MappingProxyType(
+        {
+            service: tuple(sorted(records, key=lambda r: (r.period_start, r.id)))
+            for service, records in sorted(groups.items())
+        }
+    )
 
 
 def _active(log: LearningLog, kind: type[R]) -> Mapping[str, R]:

@@ -4,6 +4,20 @@ Each analysis takes its subject first and options keyword-only, returns an
 immutable, sorted, typed result and never changes its input.
 """
 
+from incident_learning.analysis.culture import (
+    CultureIndicator,
+    CultureReport,
+    IndicatorSeries,
+    ReportingDrop,
+    ServiceCulture,
+    reporting_culture,
+)
+from incident_learning.analysis.effect import (
+    ActionEffect,
+    ConfidenceReading,
+    EffectVerdict,
+    action_effect,
+)
 from incident_learning.analysis.gaps import (
     DEFAULT_POLICY,
     Gap,
@@ -27,6 +41,13 @@ from incident_learning.analysis.recurrences import (
     RecurrenceMatch,
     RecurrenceReport,
     recurrence,
+)
+from incident_learning.analysis.series import (
+    ExposureUnit,
+    Frequency,
+    IncidentSeries,
+    incident_series,
+    period_of,
 )
 from incident_learning.analysis.spc import (
     Assurance,
@@ -81,6 +102,7 @@ from incident_learning.analysis.trace import (
 
 __all__ = [
     "DEFAULT_POLICY",
+    "ActionEffect",
     "ActionTrace",
     "Assurance",
     "Channel",
@@ -90,16 +112,24 @@ __all__ = [
     "CoOccurrence",
     "CoachingEvidence",
     "ConcernKind",
+    "ConfidenceReading",
+    "CultureIndicator",
+    "CultureReport",
     "Direction",
     "Disagreement",
     "DisagreementKind",
     "EffectEvidence",
+    "EffectVerdict",
+    "ExposureUnit",
     "FactorDomain",
     "FactorTheme",
+    "Frequency",
     "Gap",
     "GapKind",
     "GapPolicy",
+    "IncidentSeries",
     "IncidentTrace",
+    "IndicatorSeries",
     "LearningPointReach",
     "LearningReach",
     "LearningSummary",
@@ -116,8 +146,10 @@ __all__ = [
     "RecurrenceMatch",
     "RecurrenceReport",
     "ReflectivePracticeEvidence",
+    "ReportingDrop",
     "Rule",
     "ServiceChangeEvidence",
+    "ServiceCulture",
     "SharingEvidence",
     "StrengthMix",
     "StrengthProfile",
@@ -126,18 +158,22 @@ __all__ = [
     "TimelineEntry",
     "TrainingEvidence",
     "Variation",
+    "action_effect",
     "action_strength_profile",
     "action_trace",
     "c_chart",
     "factor_themes",
+    "incident_series",
     "incident_trace",
     "learning_reach",
     "learning_summary",
     "log_summary",
     "loop_gaps",
     "needs_learning_response",
+    "period_of",
     "recurrence",
     "repeated_low_harm",
+    "reporting_culture",
     "u_chart",
     "xmr_chart",
 ]

@@ -27,7 +27,6 @@ from incident_learning.analysis._walk import (
     carriers,
     first_occurred,
     record_date,
-    staff_service,
 )
 from incident_learning.analysis.gaps import (
     DEFAULT_POLICY,
@@ -537,11 +536,12 @@ def _training(
     if sessions and services:
         # Staff of the action's services, counted on the day of the last session.
         day = max(session.held_on for session in sessions)
-        wanted = frozenset(services)
-        for member in index.staff.values():
-            if staff_service(index, member) in wanted and member.in_post_on(day):
-                in_post += 1
-                attended += member.id in attendees
+        staff = index.staff
+        for service in services:
+            for member_id in index.staff_by_service.get(service, ()):
+                if staff[member_id].in_post_on(day):
+                    in_post += 1
+                    attended += member_id in attendees
     return TrainingEvidence(
         sessions=_ids(sessions),
         attendees=tuple(sorted(attendees)),
