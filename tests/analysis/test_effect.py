@@ -171,7 +171,10 @@ class TestTarget:
     def test_services_fall_back_to_the_incidents(self) -> None:
         """An action naming no service watches its incidents' services."""
         records = _loop([*BEFORE, 6, *[1] * 8])
-        records[-2] = attrs.evolve(records[-2], services=())
+        action = loops.action(
+            "ACT-1", ["LP-1"], (ActionStatus.AGREED, date(2024, 9, 1)), services=()
+        )
+        records = [action if r.id == "ACT-1" else r for r in records]
         effect = action_effect(loops.graph_of(*records), "ACT-1")
         assert effect.services == ("SVC-OAK",)
 

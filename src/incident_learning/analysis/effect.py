@@ -278,7 +278,10 @@ def action_effect(  # noqa: PLR0913 - options a caller names
         >>> willow = action_effect(graph, "ACT-0004")  # monthly reflective practice
         >>> willow.verdict.value, [rule.value for rule in willow.rules]
         ('improvement', ['run', 'two_of_three'])
-        >>> round(willow.mean_before, 2), round(willow.mean_after, 2)  # per 1,000 care hours
+        >>> (
+        ...     round(willow.mean_before, 2),
+        ...     round(willow.mean_after, 2),
+        ... )  # per 1,000 care hours
         (2.84, 1.13)
         >>> homecare = action_effect(graph, "ACT-0005")  # reflective supervision
         >>> [reading.mean_score for reading in homecare.confidence]
