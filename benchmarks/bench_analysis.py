@@ -7,8 +7,10 @@ For each size, in a fresh process, it generates a log with
   measured in the same run;
 * **loop_gaps**, **learning_reach**, **recurrence**, **learning_summary**:
   each over the whole graph;
-* **action_trace** and **incident_trace**: a fixed sample of 1,000 subjects
-  (the same ids at every size), reported per call;
+* **incident_series**, **reporting_culture**, **factor_themes**,
+  **repeated_low_harm**, **action_strength_profile**: the same;
+* **action_trace** and **incident_trace**: a fixed sample of 1,000 subjects,
+  and **action_effect** of 100 actions, reported per call;
 * **growth**: each size's time per incident against the previous size's
   (1.0 is linear); for the per-call traces, the time per call (1.0 is flat).
 
@@ -34,19 +36,35 @@ from typing import Any
 import incident_learning as il
 from incident_learning import samples
 from incident_learning.analysis import (
+    action_effect,
+    action_strength_profile,
     action_trace,
+    factor_themes,
+    incident_series,
     incident_trace,
     learning_reach,
     learning_summary,
     loop_gaps,
     recurrence,
+    repeated_low_harm,
+    reporting_culture,
 )
 from incident_learning.graph import LearningGraph, NodeKind, build_graph, graph_index
 
 AS_OF = date(2100, 1, 1)
 SAMPLE = 1000
-WHOLE = ("loop_gaps", "learning_reach", "recurrence", "learning_summary")
-PER_CALL = ("action_trace", "incident_trace")
+WHOLE = (
+    "loop_gaps",
+    "learning_reach",
+    "recurrence",
+    "learning_summary",
+    "incident_series",
+    "reporting_culture",
+    "factor_themes",
+    "repeated_low_harm",
+    "action_strength_profile",
+)
+PER_CALL = ("action_trace", "incident_trace", "action_effect")
 
 
 def _best(function: Callable[[], object], repeat: int) -> float:
@@ -76,14 +94,22 @@ def measure(incidents: int, repeat: int) -> dict[str, Any]:
     graph = build_graph(log)
     actions = _sample(graph, NodeKind.ACTION)
     chosen = _sample(graph, NodeKind.INCIDENT)
+    # An effect reads a whole series: a smaller sample keeps the run short.
+    effects = actions[: SAMPLE // 10]
     runs: dict[str, Callable[[], object]] = {
         "build": lambda: build_graph(log),
         "loop_gaps": lambda: loop_gaps(graph, as_of=AS_OF),
         "learning_reach": lambda: learning_reach(graph),
         "recurrence": lambda: recurrence(graph),
         "learning_summary": lambda: learning_summary(graph),
+        "incident_series": lambda: incident_series(graph),
+        "reporting_culture": lambda: reporting_culture(graph),
+        "factor_themes": lambda: factor_themes(graph),
+        "repeated_low_harm": lambda: repeated_low_harm(graph),
+        "action_strength_profile": lambda: action_strength_profile(graph),
         "action_trace": lambda: [action_trace(graph, a) for a in actions],
         "incident_trace": lambda: [incident_trace(graph, i) for i in chosen],
+        "action_effect": lambda: [action_effect(graph, a) for a in effects],
     }
     seconds = {name: _best(run, repeat) for name, run in runs.items()}
     return {
@@ -94,6 +120,7 @@ def measure(incidents: int, repeat: int) -> dict[str, Any]:
         "per_call": {
             "action_trace": seconds["action_trace"] / max(len(actions), 1),
             "incident_trace": seconds["incident_trace"] / max(len(chosen), 1),
+            "action_effect": seconds["action_effect"] / max(len(effects), 1),
         },
     }
 
@@ -118,7 +145,7 @@ def _report(results: list[dict[str, Any]]) -> str:
             "best of repeats, collector paused while timing"
         ),
         "",
-        f"{'incidents':>10} {'analysis':<17} {'seconds':>9} {'x build':>8} {'growth':>7}",
+        f"{'incidents':>10} {'analysis':<24} {'seconds':>9} {'x build':>8} {'growth':>7}",
     ]
     previous: dict[str, Any] | None = None
     for result in results:
@@ -131,7 +158,7 @@ def _report(results: list[dict[str, Any]]) -> str:
                 before = previous["seconds"][name] / previous["incidents"]
                 growth = f"{(seconds / n) / before:.2f}"
             lines.append(
-                f"{n:>10,} {name:<17} {seconds:>9.3f} {seconds / build:>8.2f} {growth:>7}"
+                f"{n:>10,} {name:<24} {seconds:>9.3f} {seconds / build:>8.2f} {growth:>7}"
             )
         for name in PER_CALL:
             per = result["per_call"][name]
@@ -139,7 +166,7 @@ def _report(results: list[dict[str, Any]]) -> str:
             if previous is not None:
                 growth = f"{per / previous['per_call'][name]:.2f}"
             lines.append(
-                f"{n:>10,} {name + ' (1 call)':<17} {per * 1e6:>7.1f}us {'':>8} {growth:>7}"
+                f"{n:>10,} {name + ' (1 call)':<24} {per * 1e6:>7.1f}us {'':>8} {growth:>7}"
             )
         previous = result
     return "\n".join(lines)
