@@ -30,7 +30,7 @@ help:
 	@echo "make lint       ruff format --check and ruff check"
 	@echo "make typecheck  mypy (strict)"
 	@echo "make docs       build the HTML docs into docs/_build/html"
-	@echo "make bench      run the serialization and graph benchmarks"
+	@echo "make bench      run the serialization, graph and analysis benchmarks"
 	@echo "make clean      remove $(VENV) and every generated file"
 
 venv: $(STAMP_VENV)
@@ -70,6 +70,7 @@ docs: $(STAMP_DEV)
 bench: $(STAMP_DEV)
 	$(PY) benchmarks/bench_serialization.py
 	$(PY) benchmarks/bench_graph.py
+	$(PY) benchmarks/bench_analysis.py
 
 clean:
 	rm -rf $(VENV) docs/_build benchmarks/results dist build \

@@ -8,7 +8,7 @@ its night team and three staff, plus Elm Court (``SVC-ELM``) with one carer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -46,6 +46,7 @@ __all__ = [
     "log_of",
     "meeting",
     "moment",
+    "monthly_incidents",
     "organisation",
     "response",
     "review",
@@ -294,5 +295,32 @@ def exposures(
                 recorded_by="STAFF-RM",
                 recorded_at=samples.AT,
             )
+        )
+    return records
+
+
+def monthly_incidents(
+    per_month: Sequence[int],
+    *,
+    start: date = date(2024, 1, 1),
+    service: str = "SVC-OAK",
+    category: str = "falls",
+) -> list[Incident]:
+    """Return *per_month[i]* incidents in month i from *start*, one a day from the 1st.
+
+    Identifiers are ``INC-<service>-<category>-<month>-<n>``, so two calls for
+    different services or categories never collide.
+    """
+    records: list[Incident] = []
+    for month, count in enumerate(per_month):
+        first = start.replace(day=1) + relativedelta(months=month)
+        records.extend(
+            incident(
+                f"INC-{service}-{category}-{month:02}-{number}",
+                day=first + relativedelta(days=number % 28),
+                service=service,
+                category=category,
+            )
+            for number in range(count)
         )
     return records

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import attrs
 import pytest
-from dateutil.relativedelta import relativedelta
 from tests import loops
 
 from incident_learning import samples
@@ -32,18 +31,7 @@ IND = CultureIndicator
 
 def _monthly(per_month: list[int], service: str = "SVC-OAK") -> list[Record]:
     """Return *per_month[i]* moderate-harm falls at *service* in month i from January 2024."""
-    records: list[Record] = []
-    for month, count in enumerate(per_month):
-        first = START + relativedelta(months=month)
-        records.extend(
-            loops.incident(
-                f"INC-{service}-{month:02}-{n}",
-                day=first + timedelta(days=n),
-                service=service,
-            )
-            for n in range(count)
-        )
-    return records
+    return list(loops.monthly_incidents(per_month, start=START, service=service))
 
 
 class TestIndicators:

@@ -6,7 +6,6 @@ from datetime import date
 
 import attrs
 import pytest
-from dateutil.relativedelta import relativedelta
 from tests import loops
 
 from incident_learning import samples
@@ -30,19 +29,8 @@ EMBEDDED = date(2024, 10, 15)  # month 10: 9 months before, the rest after
 
 
 def _falls(per_month: list[int], *, category: str = "falls") -> list[Record]:
-    """Return falls at Oak House, *per_month[i]* of them in month i from January 2024."""
-    records: list[Record] = []
-    for month, count in enumerate(per_month):
-        first = START + relativedelta(months=month)
-        records.extend(
-            loops.incident(
-                f"INC-{category[:3]}-{month:02}-{number}",
-                day=first + relativedelta(days=number),
-                category=category,
-            )
-            for number in range(count)
-        )
-    return records
+    """Return falls (or *category*) at Oak House, *per_month[i]* in month i of 2024 on."""
+    return list(loops.monthly_incidents(per_month, start=START, category=category))
 
 
 def _loop(per_month: list[int], *, embedded: date | None = EMBEDDED) -> list[Record]:
@@ -182,14 +170,14 @@ class TestTarget:
         """Another action on the same falls, embedded later, is listed; one on other incidents is not."""
         records = [
             *_loop([*BEFORE, 6, *[1] * 8]),
-            loops.learning_point("LP-2", incidents=["INC-fal-11-0"]),
+            loops.learning_point("LP-2", incidents=["INC-SVC-OAK-falls-11-0"]),
             loops.action("ACT-2", ["LP-2"]),
             loops.training("TRN-2", actions=["ACT-2"], held_on=date(2025, 1, 10)),
             loops.action("ACT-3", ["LP-2"]),
             loops.training("TRN-3", actions=["ACT-3"], held_on=date(2024, 5, 10)),
             loops.action("ACT-4", ["LP-2"]),
             *_falls([1], category="medication"),
-            loops.learning_point("LP-3", incidents=["INC-med-00-0"]),
+            loops.learning_point("LP-3", incidents=["INC-SVC-OAK-medication-00-0"]),
             loops.action("ACT-5", ["LP-3"]),
             loops.training("TRN-5", actions=["ACT-5"], held_on=date(2025, 2, 10)),
         ]

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 import pytest
+from tests import loops
 
 from incident_learning import samples
 from incident_learning.analysis.recurrences import (
@@ -73,14 +74,12 @@ def _incident(
     secondary: tuple[str, ...] = (),
 ) -> Incident:
     """Return an incident at *service* on *day*, a fall unless told otherwise."""
-    return attrs.evolve(
-        samples.incident(),
-        id=incident_id,
-        service=service,
+    return loops.incident(
+        incident_id,
+        day=day,
         category=category,
+        service=service,
         secondary_categories=secondary,
-        occurred=day,
-        reported_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
     )
 
 
@@ -88,13 +87,7 @@ def _factor(
     factor_id: str, *incidents: str, domain: str = "staffing_and_workload"
 ) -> ContributingFactor:
     """Return a factor of *domain* naming *incidents*, found by no response."""
-    return attrs.evolve(
-        samples.contributing_factor(),
-        id=factor_id,
-        domain=domain,
-        response=None,
-        incidents=incidents,
-    )
+    return loops.factor(factor_id, incidents=incidents, domain=domain)
 
 
 def _log(
