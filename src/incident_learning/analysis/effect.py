@@ -42,7 +42,6 @@ from incident_learning.graph import (
     RECORD,
     NodeKind,
     build_graph,
-    graph_index,
     record_of,
 )
 from incident_learning.model import (
@@ -116,7 +115,7 @@ class ActionEffect:
             limits are fixed on.
         after_periods: How many periods after the one embedding happened
             in (which belongs to neither side), up to *until* if given.
-        later_actions: Other actions on the same services and incidents
+        later_actions: Other actions that came from the incidents watched,
             first embedded after this one, as ``(action, day)`` by day: what
             changed afterwards may be theirs too.
         chart: The chart of the periods before and after (a u-chart of the
@@ -243,10 +242,9 @@ def action_effect(  # noqa: PLR0913 - options a caller names
     action was first carried into practice (its first training,
     supervision, reflective practice, coaching, service change, share or
     circulating meeting). The period that day falls in belongs to neither
-    side: practice was changing during it. Later actions on the same
-    services and categories (or domains) are listed, because what changed
-    after them is theirs too; pass *until* to end the after side before one
-    of them.
+    side: practice was changing during it. Later actions that came from
+    the watched incidents are listed, because what changed after them is
+    theirs too; pass *until* to end the after side before one of them.
 
     The chart's limits are fixed on the periods before (a u-chart of the
     rate per 1,000 units of exposure where the services' exposure is known,
@@ -328,14 +326,7 @@ def action_effect(  # noqa: PLR0913 - options a caller names
     later: list[tuple[str, date]] = []
     if embedded_on is not None:
         change = period_of(embedded_on, frequency)
-        later = _later_actions(
-            graph,
-            action,
-            services=services,
-            categories=set(categories),
-            domains=set(domains),
-            embedded_on=embedded_on,
-        )
+        later = _later_actions(graph, action_id, series, embedded_on)
         before = [i for i, p in enumerate(series.periods) if p < change]
         after = [
             i
@@ -367,42 +358,50 @@ def action_effect(  # noqa: PLR0913 - options a caller names
     )
 
 
-def _later_actions(  # noqa: PLR0913 - the target, as action_effect found it
+_TOWARDS_ACTIONS: Final = frozenset(
+    {
+        NodeKind.LEARNING_RESPONSE,
+        NodeKind.CONTRIBUTING_FACTOR,
+        NodeKind.LEARNING_POINT,
+        NodeKind.ACTION,
+    }
+)
+
+
+def _later_actions(
     graph: LearningGraph,
-    action: Action,
-    *,
-    services: tuple[str, ...],
-    categories: set[str],
-    domains: set[tuple[FactorFramework, str]],
+    action_id: str,
+    series: IncidentSeries,
     embedded_on: date,
 ) -> list[tuple[str, date]]:
-    """Return the other actions on the same target first embedded after *embedded_on*.
+    """Return the other actions that came from the watched incidents, embedded later.
 
-    Candidates are the actions naming one of the services (from the index);
-    one is on the same target when the incidents behind it share a primary
-    category (or, without categories, its factors share a domain).
+    It walks forward from each incident of the series through responses,
+    factors and learning points to the actions they led to, so the cost is
+    that of the watched incidents' own loops.
     """
-    index = graph_index(graph)
     nodes = graph.nodes
-    found: list[tuple[date, str]] = []
-    seen: set[str] = {action.id}
-    for service in services:
-        for node in index.by_service.get(service, ()):
-            if node in seen or nodes[node][KIND] is not NodeKind.ACTION:
+    succ = graph.succ
+    seen: set[str] = set()
+    stack = [node for period in series.incidents for node in period]
+    actions: set[str] = set()
+    while stack:
+        node = stack.pop()
+        for follower in succ[node]:
+            kind = nodes[follower][KIND]
+            if follower in seen or kind not in _TOWARDS_ACTIONS:
                 continue
-            seen.add(node)
-            carried = carriers(graph, node)
-            day = min((record_date(record) for record in carried), default=None)
-            if day is None or day <= embedded_on:
-                continue
-            incidents, factors = _origin(graph, nodes[node][RECORD])
-            shared = (
-                categories & {incident.category for incident in incidents}
-                if categories
-                else domains & {(f.framework, f.domain) for f in factors}
-            )
-            if shared:
-                found.append((day, node))
+            seen.add(follower)
+            if kind is NodeKind.ACTION:
+                actions.add(follower)
+            else:
+                stack.append(follower)
+    actions.discard(action_id)
+    found = []
+    for node in actions:
+        day = min((record_date(r) for r in carriers(graph, node)), default=None)
+        if day is not None and day > embedded_on:
+            found.append((day, node))
     return [(node, day) for day, node in sorted(found)]
 
 
