@@ -53,7 +53,7 @@ $(STAMP_DEV): pyproject.toml .ci/constraints.txt $(STAMP_VENV)
 	@touch $@
 
 demo: $(STAMP_RUN)
-	$(PY) -m incident_learning
+	$(VENV)/bin/incident-learning demo --out demo
 
 test: $(STAMP_DEV)
 	$(CHECKS)
@@ -73,7 +73,7 @@ bench: $(STAMP_DEV)
 	$(PY) benchmarks/bench_analysis.py
 
 clean:
-	rm -rf $(VENV) docs/_build benchmarks/results dist build \
+	rm -rf $(VENV) docs/_build benchmarks/results dist build demo \
 	       .coverage .coverage.* coverage.xml htmlcov \
 	       .hypothesis .mypy_cache .ruff_cache .pytest_cache
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,4 +1,4 @@
-"""Tests for ``python -m incident_learning``: load, validate, summarise."""
+"""Tests for ``python -m incident_learning``: the command-line tool, and its older form."""
 
 from __future__ import annotations
 
@@ -13,33 +13,25 @@ from incident_learning.__main__ import main
 
 
 class TestMain:
-    def test_the_bundled_example_loads_and_is_summarised(
-        self, capsys: pytest.CaptureFixture[str]
-    ) -> None:
-        """With no file, the bundled example is loaded, validated and summarised."""
-        assert main([]) == 0
-        out = capsys.readouterr().out
-        assert "Loaded and validated the bundled example" in out
-        assert "Oakvale Care Group" in out
-        assert "loops closed" in out
-
     @pytest.mark.parametrize("suffix", [".json", ".jsonl"])
-    def test_a_file_is_read_by_its_suffix(
+    def test_a_lone_file_is_summarised(
         self, tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """A JSON document or a JSON Lines file named on the command line is read."""
+        """``python -m incident_learning FILE``, the form before the tool, runs ``summary FILE``."""
         path = tmp_path / f"log{suffix}"
         if suffix == ".json":
             serialization.dump_json(samples.small_log(), path)
         else:
             serialization.dump_jsonl(samples.small_log(), path)
         assert main([str(path)]) == 0
-        assert f"Loaded and validated {path}: 21 records" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert out.startswith("Oakvale Care Group\n  incidents: 1 (near misses: 0)")
+        assert "loops: embedded 1; closed 0%" in out
 
-    def test_invalid_data_exits_1_and_prints_every_problem(
+    def test_a_lone_invalid_file_exits_1_and_prints_every_problem(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """A file with problems exits 1 and prints each problem, not a traceback."""
+        """A lone file with problems exits 1 and prints each problem, not a traceback."""
         text = serialization.dumps_jsonl(samples.small_log())
         path = tmp_path / "bad.jsonl"
         path.write_text(
@@ -51,39 +43,41 @@ class TestMain:
         assert "'carer' is not one of" in err
         assert "Traceback" not in err
 
-    def test_a_missing_file_exits_2(
+    def test_subcommands_run_as_in_the_tool(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """A file that cannot be read exits 2 with one line saying why."""
-        assert main([str(tmp_path / "absent.json")]) == 2
-        assert "cannot read" in capsys.readouterr().err
+        """A subcommand runs as it does under ``incident-learning``."""
+        path = tmp_path / "log.json"
+        serialization.dump_json(samples.small_log(), path)
+        assert main(["validate", str(path)]) == 0
+        assert capsys.readouterr().out == f"{path}: valid, 21 records\n"
 
-    @pytest.mark.parametrize("argv", [["--help"], ["a.json", "b.json"]])
-    def test_usage_errors_exit_2(
-        self, argv: list[str], capsys: pytest.CaptureFixture[str]
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            ([], "required: COMMAND"),
+            (["absent.json"], "invalid choice: 'absent.json'"),
+            (["a.json", "b.json"], "invalid choice: 'a.json'"),
+        ],
+    )
+    def test_anything_else_is_a_usage_error(
+        self, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """Options or more than one file are usage errors."""
+        """No arguments, a file that is not there, or two files exit 2 with one line."""
         assert main(argv) == 2
-        assert "usage:" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert message in err
+        assert len(err.splitlines()) == 1
 
-    def test_the_module_runs_as_a_program(self) -> None:
-        """``python -m incident_learning`` exits 0 on the bundled example."""
+    def test_the_module_runs_as_a_program(self, tmp_path: Path) -> None:
+        """``python -m incident_learning demo`` writes and summarises the example."""
         result = subprocess.run(
-            [sys.executable, "-m", "incident_learning"],
+            [sys.executable, "-m", "incident_learning", "demo", "--out", "out"],
+            cwd=tmp_path,
             capture_output=True,
             text=True,
             check=False,
         )
         assert result.returncode == 0, result.stderr
         assert "Oakvale Care Group" in result.stdout
-
-
-class TestMainWithoutProvider:
-    def test_a_log_without_a_provider_is_summarised(
-        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-    ) -> None:
-        """A valid document with no records at all is summarised, not a traceback."""
-        path = tmp_path / "empty.json"
-        path.write_text('{"format": "incident_learning/1"}')
-        assert main([str(path)]) == 0
-        assert "(no provider)" in capsys.readouterr().out
+        assert (tmp_path / "out" / "oakvale.jsonl").is_file()

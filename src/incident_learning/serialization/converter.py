@@ -395,6 +395,19 @@ def structure_detailed(data: object, cls: type[Any]) -> Any:
     return _DETAILED.structure(data, cls)
 
 
+def _float_fragment(value: float) -> object:
+    """Return *value* as an orjson fragment of the text the stdlib ``json`` writes.
+
+    orjson writes some floats in another notation (``1e-05`` as ``0.00001``,
+    ``1.5e-07`` as ``1.5e-7``); both read back the same, but the two paths
+    promise the same bytes, so the fast path writes Python's ``repr`` too.
+    """
+    # Native data is made only for orjson, so it is installed when this runs.
+    import orjson  # noqa: PLC0415
+
+    return orjson.Fragment(repr(float(value)))
+
+
 _Unstructure = Callable[[Any], dict[str, Any]]
 _UNSTRUCTURE: Final[dict[tuple[type, bool, bool], _Unstructure]] = {}
 
@@ -413,6 +426,9 @@ def _plain_expression(  # noqa: PLR0911 - one return per type family
     if tp is float:
         # A float field may hold an int; write it as the float it loads as,
         # so writing, reading and writing again gives the same text.
+        if native:
+            names["FLOAT"] = _float_fragment
+            return f"FLOAT({value})"
         return f"float({value})"
     if tp in (datetime, date) or _is_date_union(tp):
         if native:

@@ -39,6 +39,7 @@ from incident_learning.serialization.converter import (
     structure_fast,
     unstructure,
     unstructure_line,
+    unstructure_native,
 )
 
 
@@ -268,6 +269,12 @@ def to_document(log: LearningLog) -> dict[str, Any]:
         >>> document["format"], document["incidents"][0]["category"]
         ('incident_learning/1', 'falls')
     """
+    return _document(log, unstructure)
+
+
+def _document(
+    log: LearningLog, unstructure_record: Callable[[Record], Any]
+) -> dict[str, Any]:
     document: dict[str, Any] = {
         "format": FORMAT,
         "local_codes": [unstructure(code) for code in log.local_codes],
@@ -275,7 +282,7 @@ def to_document(log: LearningLog) -> dict[str, Any]:
     for section in SECTIONS:
         document[section] = []
     for record in log.all_versions():
-        document[f"{record.record_kind}s"].append(unstructure(record))
+        document[f"{record.record_kind}s"].append(unstructure_record(record))
     return document
 
 
@@ -288,7 +295,9 @@ def dumps_json(log: LearningLog, *, indent: bool = True) -> str:
         >>> serialization.loads_json(text).get("INC-0001") == samples.incident()
         True
     """
-    return _dumps(to_document(log), indent=indent) + "\n"
+    # orjson gets its native data, which writes floats as the stdlib does.
+    native = unstructure if _orjson is None else unstructure_native
+    return _dumps(_document(log, native), indent=indent) + "\n"
 
 
 def loads_json(text: str | bytes) -> LearningLog:

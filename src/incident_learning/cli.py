@@ -1,0 +1,499 @@
+"""The command-line tool ``incident-learning``: check, summarise, trace and find gaps.
+
+Installed as the console script ``incident-learning``; ``python -m
+incident_learning`` runs the same tool. Subcommands::
+
+    incident-learning validate FILE
+    incident-learning summary FILE
+    incident-learning trace FILE ACTION_ID
+    incident-learning trace FILE --incident INCIDENT_ID [--as-of DATE]
+    incident-learning gaps FILE [--as-of DATE] [--fail-on-gaps]
+    incident-learning demo [--out DIR]
+    incident-learning schema [--lines]
+
+Exit codes: 0 done (gaps found included, unless ``--fail-on-gaps``); 1 the
+data is invalid, or gaps were found with ``--fail-on-gaps``; 2 a usage
+error (bad option, bad date, an identifier that is not in the log) or a file
+that cannot be read or written. Errors are one line on standard error,
+``incident-learning: error: ...``, never a traceback unless ``--debug``.
+See ``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Final, NoReturn, TextIO
+
+import incident_learning
+from incident_learning._cli_output import (
+    Progress,
+    dumps,
+    gaps_data,
+    render_action_trace,
+    render_gaps,
+    render_incident_trace,
+    render_log_headline,
+)
+from incident_learning.analysis import (
+    action_trace,
+    incident_trace,
+    learning_summary,
+    log_summary,
+    loop_gaps,
+)
+from incident_learning.exceptions import (
+    DateParseError,
+    IncidentLearningError,
+    InvalidDataError,
+    UnknownRecordError,
+)
+from incident_learning.graph import LearningGraph, build_graph
+from incident_learning.model import Action, Incident, LearningLog, Record, parse_date
+from incident_learning.samples.example import DATA_FILE, END, write_example
+from incident_learning.serialization import loads_json, loads_jsonl
+from incident_learning.serialization.schema import (
+    json_lines_schema,
+    json_schema,
+    schema_text,
+)
+
+__all__ = ["main"]
+
+PROG: Final = "incident-learning"
+
+EXIT_OK: Final = 0
+"""Done; finding gaps is the job, so gaps found exit 0 too."""
+EXIT_INVALID: Final = 1
+"""The data is invalid, or gaps were found with ``--fail-on-gaps``."""
+EXIT_USAGE: Final = 2
+"""A usage error, or a file that cannot be read or written."""
+
+_JSONL_SUFFIXES: Final = (".jsonl", ".ndjson")
+_CHUNK = 1 << 20
+"""Bytes read at a time while a progress bar is shown."""
+
+_EPILOG: Final = """\
+exit codes:
+  0  done (gaps found included, unless --fail-on-gaps)
+  1  the data is invalid, or gaps were found with --fail-on-gaps
+  2  usage error, unknown identifier or bad date, or a file that cannot be read
+
+Files ending .jsonl or .ndjson are read as JSON Lines, others as a JSON document.
+Dates are read day-first (UK): 31/12/2025, 31 Dec 2025 or 2025-12-31."""
+
+
+class _CommandError(Exception):
+    """An error to report in one line, with the exit code it ends the run with."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on standard error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Report a usage error in one line and exit with code 2."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def _read_bytes(path: str, progress: Progress) -> bytes:
+    """Return the bytes of *path*, with a progress bar on a terminal."""
+    with open(path, "rb") as file:
+        if not progress.enabled:
+            return file.read()
+        total = os.fstat(file.fileno()).st_size
+        label = f"reading {os.path.basename(path)}"
+        chunks: list[bytes] = []
+        done = 0
+        while chunk := file.read(_CHUNK):
+            chunks.append(chunk)
+            done += len(chunk)
+            progress.bar(label, done, total)
+        progress.clear()
+        return b"".join(chunks)
+
+
+def _read_log(path: str, progress: Progress) -> LearningLog:
+    """Read and check the log in *path*.
+
+    Raises:
+        _CommandError: The file cannot be read (exit 2).
+        InvalidDataError: The data has problems.
+    """
+    try:
+        data = _read_bytes(path, progress)
+    except OSError as error:
+        message = f"cannot read {path}: {error.strerror or error}"
+        raise _CommandError(message, EXIT_USAGE) from error
+    with progress.phase(f"checking the records of {os.path.basename(path)}"):
+        if path.endswith(_JSONL_SUFFIXES):
+            return loads_jsonl(data)
+        return loads_json(data)
+
+
+def _load(path: str, progress: Progress) -> LearningLog:
+    """Read the log in *path*, or fail with its problems (exit 1)."""
+    try:
+        return _read_log(path, progress)
+    except InvalidDataError as error:
+        message = f"{path} is not valid: {error}"
+        raise _CommandError(message, EXIT_INVALID) from error
+
+
+def _graph(log: LearningLog, progress: Progress) -> LearningGraph:
+    with progress.phase("building the learning graph"):
+        return build_graph(log)
+
+
+def _day(text: str) -> date:
+    """Read a date typed by a person (argparse ``type``): a bad one is a usage error."""
+    try:
+        return parse_date(text)
+    except DateParseError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _today() -> date:
+    """Return today's date where the tool runs: the default day to judge gaps on."""
+    return datetime.now(UTC).astimezone().date()
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def _require(log: LearningLog, record_id: str, kind: type[Record], hint: str) -> None:
+    """Fail (exit 2) unless *log* has a current *kind* record *record_id* in its graph."""
+    name = kind.record_kind.replace("_", " ")
+    if record_id not in log:
+        message = f"no {name} has the id {record_id!r}"
+        raise _CommandError(message, EXIT_USAGE)
+    record = log.get(record_id)
+    if not isinstance(record, kind):
+        other = record.record_kind.replace("_", " ")
+        message = f"{record_id} is {_a(other)}, not {_a(name)}{hint}"
+        raise _CommandError(message, EXIT_USAGE)
+    if record.entered_in_error:
+        message = f"{name} {record_id} was entered in error, so it has no trace"
+        raise _CommandError(message, EXIT_USAGE)
+
+
+# --- the subcommands ----------------------------------------------------------
+
+
+def _validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    path: str = args.file
+    try:
+        log = _read_log(path, progress)
+    except InvalidDataError as error:
+        problems = error.problems
+        if args.format == "json":
+            report = {"file": path, "valid": False, "records": None}
+            out.write(dumps({**report, "problems": problems}))
+        else:
+            plural = "s" * (len(problems) != 1)
+            out.write(f"{path}: {len(problems)} problem{plural} found\n")
+            out.writelines(f"  {problem}\n" for problem in problems)
+        return EXIT_INVALID
+    records = sum(1 for _ in log.all_versions())
+    if args.format == "json":
+        report = {"file": path, "valid": True, "records": records}
+        out.write(dumps({**report, "problems": ()}))
+    else:
+        out.write(f"{path}: valid, {records} records\n")
+    return EXIT_OK
+
+
+def _summary_text(log: LearningLog, graph: LearningGraph) -> str:
+    return (
+        f"{render_log_headline(log_summary(log))}\n\n"
+        f"{learning_summary(graph).render()}\n"
+    )
+
+
+def _summary(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    log = _load(args.file, progress)
+    graph = _graph(log, progress)
+    with progress.phase("summarising"):
+        if args.format == "json":
+            text = dumps({"log": log_summary(log), "learning": learning_summary(graph)})
+        else:
+            text = _summary_text(log, graph)
+    out.write(text)
+    return EXIT_OK
+
+
+def _trace(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    if (args.action_id is None) == (args.incident is None):
+        args.parser.error("give either ACTION_ID or --incident INCIDENT_ID")
+    if args.as_of is not None and args.incident is None:
+        args.parser.error("--as-of applies to --incident traces only")
+    log = _load(args.file, progress)
+    if args.incident is not None:
+        _require(log, args.incident, Incident, "; trace an action without --incident")
+    else:
+        _require(log, args.action_id, Action, "; trace it with --incident")
+    graph = _graph(log, progress)
+    with progress.phase("tracing"):
+        if args.incident is not None:
+            trace = incident_trace(graph, args.incident, as_of=args.as_of)
+            text = render_incident_trace(trace, as_of=args.as_of)
+            value: object = trace
+        else:
+            value = action = action_trace(graph, args.action_id)
+            text = render_action_trace(action)
+    out.write(dumps(value) if args.format == "json" else text + "\n")
+    return EXIT_OK
+
+
+def _gaps(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    as_of: date = args.as_of or _today()
+    graph = _graph(_load(args.file, progress), progress)
+    with progress.phase("finding broken loops"):
+        gaps = loop_gaps(graph, as_of=as_of)
+    if args.format == "json":
+        out.write(dumps(gaps_data(gaps)))
+    else:
+        out.write(render_gaps(gaps) + "\n")
+    if args.fail_on_gaps and gaps.gaps:
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    folder = Path(args.out)
+    path = folder / DATA_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with progress.phase("writing the example provider"):
+            write_example(path)
+    except OSError as error:
+        message = f"cannot write {path}: {error.strerror or error}"
+        raise _CommandError(message, EXIT_USAGE) from error
+    log = _load(str(path), progress)
+    graph = _graph(log, progress)
+    records = sum(1 for _ in log.all_versions())
+    out.write(f"Wrote the example provider to {path} ({records} records).\n\n")
+    out.write(_summary_text(log, graph))
+    end = END.strftime("%d/%m/%Y")
+    out.write(
+        "\nTry next:\n"
+        f"  {PROG} gaps {path} --as-of {end}\n"
+        f"  {PROG} trace {path} ACT-0004\n"
+        f"  {PROG} trace {path} --incident INC-0939 --as-of {end}\n"
+    )
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    del progress
+    out.write(schema_text(json_lines_schema() if args.lines else json_schema()))
+    return EXIT_OK
+
+
+# --- the parser -----------------------------------------------------------------
+
+_Command = Callable[[argparse.Namespace, TextIO, Progress], int]
+
+
+def _parser() -> _Parser:
+    # Options every subcommand takes, before or after its name. SUPPRESS keeps
+    # a subcommand's default from overwriting a value given before it.
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an error",
+    )
+    common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show no progress, even on a terminal",
+    )
+    data = _Parser(add_help=False)
+    data.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for people (the default) or JSON for programs",
+    )
+    file = _Parser(add_help=False)
+    file.add_argument(
+        "file", metavar="FILE", help="a log: a JSON document, or JSON Lines (.jsonl)"
+    )
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog=PROG,
+        description="Check a learning log and follow its incidents to changed practice.",
+        epilog=_EPILOG,
+        formatter_class=formatter,
+        parents=[common],
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {incident_learning.__version__}",
+    )
+    commands = parser.add_subparsers(
+        title="commands", metavar="COMMAND", dest="command", required=True
+    )
+
+    def command(
+        name: str, run: _Command, summary: str, parents: list[_Parser]
+    ) -> _Parser:
+        sub: _Parser = commands.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=_EPILOG,
+            formatter_class=formatter,
+            parents=[*parents, common],
+        )
+        sub.set_defaults(run=run, parser=sub)
+        return sub
+
+    command(
+        "validate",
+        _validate,
+        "Check a log and list every problem with where it is; exit 1 if any.",
+        [file, data],
+    )
+    command(
+        "summary",
+        _summary,
+        "Summarise a log: incidents, actions, loop-closure rate, reach.",
+        [file, data],
+    )
+    trace = command(
+        "trace",
+        _trace,
+        "Trace an action from its incidents to its effect, or all that followed an incident.",
+        [file, data],
+    )
+    trace.add_argument("action_id", metavar="ACTION_ID", nargs="?", help="an action")
+    trace.add_argument(
+        "--incident", metavar="INCIDENT_ID", help="trace this incident instead"
+    )
+    trace.add_argument(
+        "--as-of",
+        metavar="DATE",
+        type=_day,
+        help="with --incident: the day to judge missing steps on (default: none)",
+    )
+    gaps = command(
+        "gaps",
+        _gaps,
+        "List the broken loops, most urgent first.",
+        [file, data],
+    )
+    gaps.add_argument(
+        "--as-of",
+        metavar="DATE",
+        type=_day,
+        help="the day to judge on (default: today)",
+    )
+    gaps.add_argument(
+        "--fail-on-gaps", action="store_true", help="exit 1 if any gap is found"
+    )
+    demo = command(
+        "demo",
+        _demo,
+        "Write the bundled example provider to a folder and summarise it.",
+        [],
+    )
+    demo.add_argument(
+        "--out",
+        metavar="DIR",
+        default="incident-learning-demo",
+        help="the folder to write to (default: ./incident-learning-demo)",
+    )
+    schema = command("schema", _schema, "Print the JSON Schema of the file format.", [])
+    schema.add_argument(
+        "--lines",
+        action="store_true",
+        help="the schema of one JSON Lines line instead of a JSON document",
+    )
+    return parser
+
+
+COMMANDS: Final = ("validate", "summary", "trace", "gaps", "demo", "schema")
+"""The subcommands' names."""
+
+
+# --- running -----------------------------------------------------------------------
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+
+
+def _exit_code(error: BaseException) -> int:
+    """Return the exit code for *error*, raised while running a subcommand."""
+    if isinstance(error, _CommandError):
+        return error.code
+    if isinstance(error, UnknownRecordError | OSError):
+        return EXIT_USAGE
+    return EXIT_INVALID
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line *argv* (by default the program's) and return the exit code.
+
+    Args:
+        argv: The arguments after the program's name.
+
+    Returns:
+        0, 1 or 2; see the module's documentation.
+
+    Examples:
+        >>> from incident_learning.cli import main
+        >>> main(["schema"])  # doctest: +ELLIPSIS
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+        ...
+        0
+    """
+    try:
+        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exit_:  # --help, --version, or a usage error
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    debug: bool = getattr(args, "debug", False)
+    progress = Progress.for_stream(sys.stderr, quiet=getattr(args, "quiet", False))
+    run: _Command = args.run
+    try:
+        code = run(args, sys.stdout, progress)
+        sys.stdout.flush()
+    except SystemExit as exit_:  # a usage error found after parsing
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, and keep Python
+        # from reporting the closed pipe again when it flushes at exit.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        _error("interrupted")
+        return 130
+    except (IncidentLearningError, OSError, ValueError, _CommandError) as error:
+        if debug:
+            raise
+        _error(str(error))
+        return _exit_code(error)
+    return code
