@@ -43,7 +43,7 @@ $(STAMP_VENV):
 install: $(STAMP_RUN)
 
 $(STAMP_RUN): pyproject.toml .ci/constraints.txt $(STAMP_VENV)
-	$(PIP) install -c .ci/constraints.txt -e .
+	$(PIP) install -c .ci/constraints.txt -e ".[report]"
 	@touch $@
 
 install-dev: $(STAMP_DEV)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import importlib
 import io
 import json
 import subprocess
@@ -563,7 +564,13 @@ class TestDemo:
         ).encode("utf-8")
         lines = out.splitlines()
         assert lines[0] == f"Wrote the example provider to {path} (1668 records)."
-        assert lines[2] == "Oakvale Care Group"
+        assert lines[1] == f"Wrote its learning report to {folder / 'report.html'}."
+        assert (
+            (folder / "report.html")
+            .read_text(encoding="utf-8")
+            .startswith("<!DOCTYPE html>")
+        )
+        assert lines[3] == "Oakvale Care Group"
         assert f"  incident-learning gaps {path} --as-of 31/12/2025" in lines
 
     def test_the_default_folder_is_in_the_working_directory(
@@ -587,6 +594,139 @@ class TestDemo:
             f"incident-learning: error: cannot write {small / 'oakvale.jsonl'}: "
         )
 
+    def test_without_the_report_extra_the_example_is_still_written(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """Missing Jinja2 or matplotlib leaves out the report, says why, and exits 0."""
+        _hide_the_report(monkeypatch)
+        code, out, err = run(capsys, "demo", "--out", tmp_path)
+        assert (code, err) == (0, "")
+        assert out.splitlines()[1] == f"No report: {HIDDEN}"
+        assert not (tmp_path / "report.html").exists()
+
+
+HIDDEN = 'the learning report needs jinja2: install "incident_learning[report]"'
+
+
+def _hide_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make importing the report fail as it does without the [report] extra."""
+    real = importlib.import_module
+
+    def without_report(name: str, package: str | None = None) -> object:
+        if name == "incident_learning.report":
+            raise ModuleNotFoundError(HIDDEN, name="jinja2")
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", without_report)
+
+
+class TestReport:
+    def test_the_report_is_written(
+        self, example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The report of one service and period is written where -o says."""
+        output = tmp_path / "out" / "willow.html"
+        code, out, err = run(
+            capsys,
+            "report",
+            example,
+            "-o",
+            output,
+            "--as-of",
+            "31/12/2025",
+            "--service",
+            "SVC-WILLOW",
+            "--from",
+            "01/01/2025",
+            "--to",
+            "31/12/2025",
+        )
+        assert (code, err) == (0, "")
+        assert out == f"Wrote the learning report to {output}.\n"
+        html = output.read_text(encoding="utf-8")
+        assert "Willow" in html
+        assert "Elm Court" not in html
+
+    def test_as_of_defaults_to_today(
+        self,
+        small: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """Without --as-of the report is judged on today's date."""
+        monkeypatch.setattr(cli, "_today", lambda: date(2025, 6, 30))
+        output = tmp_path / "r.html"
+        assert run(capsys, "report", small, "-o", output)[0] == 0
+        assert "2025-06-30" in output.read_text(encoding="utf-8")
+
+    @pytest.mark.parametrize(
+        ("extra", "message"),
+        [
+            (["--service", "SVC-NOPE"], "no service has the id 'SVC-NOPE'"),
+            (
+                ["--from", "01/02/2025", "--to", "01/01/2025"],
+                "the period starts on 2025-02-01, after it ends on 2025-01-01",
+            ),
+        ],
+        ids=["unknown-service", "period-backwards"],
+    )
+    def test_bad_scope_exits_2(
+        self,
+        example: Path,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        extra: list[str],
+        message: str,
+    ) -> None:
+        """An unknown service or a period that ends before it starts is a usage error."""
+        code, out, err = run(
+            capsys,
+            "report",
+            example,
+            "-o",
+            tmp_path / "r.html",
+            "--as-of",
+            "31/12/2025",
+            *extra,
+        )
+        assert (code, out) == (2, "")
+        assert err == f"incident-learning: error: {message}\n"
+
+    def test_an_unwritable_output_exits_2(
+        self, small: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An output inside a file cannot be written: one line, exit 2."""
+        code, out, err = run(capsys, "report", small, "-o", small / "r.html")
+        assert (code, out) == (2, "")
+        assert err.startswith(
+            f"incident-learning: error: cannot write {small / 'r.html'}"
+        )
+
+    def test_output_is_required(
+        self, small: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Without -o the command is a usage error."""
+        code, _, err = run(capsys, "report", small)
+        assert code == 2
+        assert "-o/--output" in err
+
+    def test_without_the_report_extra(
+        self,
+        small: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """Without Jinja2 or matplotlib the error says how to install them, exit 2."""
+        _hide_the_report(monkeypatch)
+        code, out, err = run(capsys, "report", small, "-o", tmp_path / "r.html")
+        assert (code, out) == (2, "")
+        assert err == f"incident-learning: error: {HIDDEN}\n"
+
 
 class TestSchema:
     def test_the_document_schema(self, capsys: pytest.CaptureFixture[str]) -> None:
@@ -607,7 +747,8 @@ class TestUsage:
         ("argv", "message"),
         [
             ([], "the following arguments are required: COMMAND"),
-            (["report"], "argument COMMAND: invalid choice: 'report'"),
+            (["reports"], "argument COMMAND: invalid choice: 'reports'"),
+            (["report", "x.json"], "the following arguments are required: -o/--output"),
             (["summary"], "the following arguments are required: FILE"),
             (["summary", "x.json", "--format", "xml"], "invalid choice: 'xml'"),
             (["schema", "--as-of", "1/1/2025"], "unrecognized arguments: --as-of"),

@@ -1,4 +1,4 @@
-"""The command-line tool ``incident-learning``: check, summarise, trace and find gaps.
+"""The command-line tool ``incident-learning``: check, summarise, trace, find gaps, report.
 
 Installed as the console script ``incident-learning``; ``python -m
 incident_learning`` runs the same tool. Subcommands::
@@ -8,6 +8,8 @@ incident_learning`` runs the same tool. Subcommands::
     incident-learning trace FILE ACTION_ID
     incident-learning trace FILE --incident INCIDENT_ID [--as-of DATE]
     incident-learning gaps FILE [--as-of DATE] [--fail-on-gaps]
+    incident-learning report FILE -o HTML [--as-of DATE] [--service ID ...]
+                             [--from DATE] [--to DATE]
     incident-learning demo [--out DIR]
     incident-learning schema [--lines]
 
@@ -23,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Final, NoReturn, TextIO
+from types import ModuleType
+from typing import Any, Final, NoReturn, TextIO
 
 import incident_learning
 from incident_learning._cli_output import (
@@ -284,7 +288,15 @@ def _demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     log = _load(str(path), progress)
     graph = _graph(log, progress)
     records = sum(1 for _ in log.all_versions())
-    out.write(f"Wrote the example provider to {path} ({records} records).\n\n")
+    out.write(f"Wrote the example provider to {path} ({records} records).\n")
+    report = folder / REPORT_FILE
+    try:
+        _write_report(report, log, progress, as_of=END)
+    except _CommandError as error:
+        # The example is written either way; the report needs the [report] extra.
+        out.write(f"No report: {error}\n\n")
+    else:
+        out.write(f"Wrote its learning report to {report}.\n\n")
     out.write(_summary_text(log, graph))
     end = END.strftime("%d/%m/%Y")
     out.write(
@@ -296,10 +308,59 @@ def _demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     return EXIT_OK
 
 
+def _report_module() -> ModuleType:
+    """Return the report package, or say how to install what it needs."""
+    try:
+        return importlib.import_module("incident_learning.report")
+    except ModuleNotFoundError as error:
+        # The report needs the [report] extra; its message says how to get it.
+        raise _CommandError(str(error), EXIT_USAGE) from error
+
+
+def _write_report(
+    path: Path,
+    log: LearningLog,
+    progress: Progress,
+    **options: Any,
+) -> None:
+    report = _report_module()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with progress.phase("drawing the report"):
+            report.write_report(path, log, **options)
+    except OSError as error:
+        message = f"cannot write {path}: {error.strerror or error}"
+        raise _CommandError(message, EXIT_USAGE) from error
+
+
+def _report(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    as_of: date = args.as_of or _today()
+    log = _load(args.file, progress)
+    try:
+        _write_report(
+            Path(args.output),
+            log,
+            progress,
+            as_of=as_of,
+            services=args.service or None,
+            start=args.start,
+            end=args.end,
+        )
+    except ValueError as error:
+        # A period that ends before it starts is a usage error, not bad data.
+        raise _CommandError(str(error), EXIT_USAGE) from error
+    out.write(f"Wrote the learning report to {args.output}.\n")
+    return EXIT_OK
+
+
 def _schema(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     del progress
     out.write(schema_text(json_lines_schema() if args.lines else json_schema()))
     return EXIT_OK
+
+
+REPORT_FILE: Final = "report.html"
+"""The name of the report ``demo`` writes beside the example."""
 
 
 # --- the parser -----------------------------------------------------------------
@@ -421,6 +482,45 @@ def _parser() -> _Parser:
         default="incident-learning-demo",
         help="the folder to write to (default: ./incident-learning-demo)",
     )
+    report = command(
+        "report",
+        _report,
+        "Write the learning report, one self-contained HTML file.",
+        [file],
+    )
+    report.add_argument(
+        "-o",
+        "--output",
+        metavar="HTML",
+        required=True,
+        help="the file to write the report to",
+    )
+    report.add_argument(
+        "--as-of",
+        metavar="DATE",
+        type=_day,
+        help="the day to judge open loops on (default: today)",
+    )
+    report.add_argument(
+        "--service",
+        metavar="SERVICE_ID",
+        action="append",
+        help="report on this service (repeat for more; default: all)",
+    )
+    report.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        type=_day,
+        help="the first day of the period (default: the first incident)",
+    )
+    report.add_argument(
+        "--to",
+        dest="end",
+        metavar="DATE",
+        type=_day,
+        help="the last day of the period (default: --as-of)",
+    )
     schema = command("schema", _schema, "Print the JSON Schema of the file format.", [])
     schema.add_argument(
         "--lines",
@@ -430,7 +530,7 @@ def _parser() -> _Parser:
     return parser
 
 
-COMMANDS: Final = ("validate", "summary", "trace", "gaps", "demo", "schema")
+COMMANDS: Final = ("validate", "summary", "trace", "gaps", "report", "demo", "schema")
 """The subcommands' names."""
 
 
