@@ -16,6 +16,8 @@ dtypes.
 
 from __future__ import annotations
 
+from incident_learning._extras import missing_extra
+
 # The extra's libraries are imported first, so a missing one is reported
 # with the install line.
 try:
@@ -25,11 +27,7 @@ try:
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 except ModuleNotFoundError as error:
-    _msg = (
-        f"DataFrames need {error.name}, which is not installed: "
-        'install "incident_learning[dataframe]"'
-    )
-    raise ModuleNotFoundError(_msg, name=error.name) from error
+    raise missing_extra(error, extra="dataframe", what="DataFrames") from error
 
 import enum
 import os

@@ -33,6 +33,7 @@ from incident_learning.analysis.series import (
     ExposureUnit,
     Frequency,
     IncidentSeries,
+    count_chart,
     incident_series,
 )
 from incident_learning.analysis.spc import (
@@ -41,8 +42,6 @@ from incident_learning.analysis.spc import (
     Direction,
     Rule,
     Variation,
-    c_chart,
-    u_chart,
     xmr_chart,
 )
 from incident_learning.graph import KIND, RECORD, NodeKind, graph_index
@@ -240,7 +239,16 @@ def _service_culture(
     periods = series.periods
     rates = series.rates()
     has_rate = series.exposure_unit is not None and all(r is not None for r in rates)
-    reporting = _reporting_chart(series, use_rates=has_rate)
+    reporting = (
+        count_chart(
+            series.counts,
+            series.exposure,
+            series.periods,
+            direction=Direction.INCREASE,
+        )
+        if len(periods) > 1
+        else None
+    )
     exposure_total = sum(e or 0.0 for e in series.exposure)
     indicators = [
         IndicatorSeries(
@@ -277,19 +285,6 @@ def _service_culture(
         indicators=tuple(indicators),
         reporting_drop=_drop(reporting, recent_periods),
     )
-
-
-def _reporting_chart(series: IncidentSeries, *, use_rates: bool) -> Chart | None:
-    if len(series.periods) < 2:
-        return None
-    if use_rates:
-        return u_chart(
-            series.counts,
-            [e or 0.0 for e in series.exposure],
-            series.periods,
-            direction=Direction.INCREASE,
-        )
-    return c_chart(series.counts, series.periods, direction=Direction.INCREASE)
 
 
 def _drop(chart: Chart | None, recent_periods: int) -> ReportingDrop | None:

@@ -25,6 +25,7 @@ from incident_learning.analysis._walk import (
 from incident_learning.analysis.series import (
     Frequency,
     IncidentSeries,
+    count_chart,
     incident_series,
     period_of,
 )
@@ -34,8 +35,6 @@ from incident_learning.analysis.spc import (
     Direction,
     Rule,
     Variation,
-    c_chart,
-    u_chart,
 )
 from incident_learning.graph import (
     KIND,
@@ -415,17 +414,8 @@ def _read(
     labels = [series.periods[i] for i in used]
     counts = [series.counts[i] for i in used]
     exposure = [series.exposure[i] for i in used]
-    if all(e is not None and e > 0 for e in exposure):
-        chart = u_chart(
-            counts,
-            [e or 0.0 for e in exposure],
-            labels,
-            direction=Direction.DECREASE,
-            baseline=len(before),
-        )
-    else:
-        chart = c_chart(
-            counts, labels, direction=Direction.DECREASE, baseline=len(before)
-        )
+    chart = count_chart(
+        counts, exposure, labels, direction=Direction.DECREASE, baseline=len(before)
+    )
     verdict, rules = _verdict(chart, len(after))
     return chart, verdict, rules

@@ -20,6 +20,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from incident_learning.analysis._walk import factor_incidents
+from incident_learning.analysis.spc import Chart, Direction, c_chart, u_chart
 from incident_learning.graph import RECORD, NodeKind, graph_index
 from incident_learning.model import (
     ContributingFactor,
@@ -435,3 +436,22 @@ def _series_exposure(
             None if any(a is None for a in amounts) else sum(a or 0.0 for a in amounts)
         )
     return tuple(values), unit
+
+
+def count_chart(
+    counts: Sequence[int],
+    exposure: Sequence[float | None],
+    labels: Sequence[date],
+    *,
+    direction: Direction,
+    baseline: int | None = None,
+) -> Chart:
+    """Return a u-chart of the rate where every period has exposure, else a c-chart.
+
+    The one rule the analyses and the report chart incident counts by: a rate
+    only where it is known for every period, never a guessed one.
+    """
+    if all(value is not None and value > 0 for value in exposure):
+        known = [float(value or 0.0) for value in exposure]
+        return u_chart(counts, known, labels, direction=direction, baseline=baseline)
+    return c_chart(counts, labels, direction=direction, baseline=baseline)

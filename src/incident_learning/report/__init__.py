@@ -7,17 +7,15 @@ Needs the ``report`` extra (Jinja2 and matplotlib)::
 
 from __future__ import annotations
 
+from incident_learning._extras import missing_extra
+
 # The extra's libraries are imported first, so a missing one is reported
 # with the install line, whichever report module was asked for.
 try:
     import jinja2  # noqa: F401 - checked here, used by _render
     import matplotlib  # noqa: F401 - checked here, used by _charts
 except ModuleNotFoundError as error:
-    _msg = (
-        f"the learning report needs {error.name}, which is not installed: "
-        'install "incident_learning[report]"'
-    )
-    raise ModuleNotFoundError(_msg, name=error.name) from error
+    raise missing_extra(error, extra="report", what="the learning report") from error
 
 from incident_learning.report._context import (
     MAX_ACTION_CARDS,

@@ -25,7 +25,6 @@ from incident_learning.analysis import (
     action_effect,
     action_strength_profile,
     action_trace,
-    c_chart,
     factor_themes,
     incident_series,
     learning_reach,
@@ -33,8 +32,8 @@ from incident_learning.analysis import (
     recurrence,
     repeated_low_harm,
     reporting_culture,
-    u_chart,
 )
+from incident_learning.analysis.series import count_chart
 from incident_learning.exceptions import UnknownRecordError
 from incident_learning.graph import (
     RECORD,
@@ -441,18 +440,6 @@ def _learning_in_scope(
 # --- headline ------------------------------------------------------------------
 
 
-def _chart_of(
-    counts: Sequence[int],
-    exposure: Sequence[float | None],
-    periods: Sequence[date],
-    direction: Direction,
-) -> Chart:
-    if all(value is not None and value > 0 for value in exposure):
-        known = [float(value or 0.0) for value in exposure]
-        return u_chart(counts, known, periods, direction=direction)
-    return c_chart(counts, periods, direction=direction)
-
-
 def _y_label(chart: Chart, unit: str) -> str:
     if chart.kind is ChartKind.U:
         return f"per 1,000 {unit.replace('_', ' ')}"
@@ -509,7 +496,9 @@ def _headline(
             # More reporting overall can mean openness, so the total has no
             # better direction; fewer incidents of one kind is better.
             direction = Direction.NEITHER if categories is None else Direction.DECREASE
-            chart = _chart_of(series.counts, series.exposure, series.periods, direction)
+            chart = count_chart(
+                series.counts, series.exposure, series.periods, direction=direction
+            )
             unit = series.exposure_unit.value if series.exposure_unit else ""
             name = label.replace("_", " ").capitalize()
             charts.append(
