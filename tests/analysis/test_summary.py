@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import attrs
+import networkx as nx
 import pytest
 from tests import loops
 
@@ -15,6 +16,7 @@ from incident_learning.analysis import (
     learning_summary,
     log_summary,
 )
+from incident_learning.exceptions import GraphShapeError
 from incident_learning.graph import build_graph
 from incident_learning.model import (
     ActionKind,
@@ -247,3 +249,8 @@ class TestLearningSummary:
         assert sum(n for s, n in summary.loops_by_status if s.is_closed) == 9
         assert summary.median_days_to_embedding == 51.5
         assert "actions: 49" in summary.render()
+
+    def test_a_graph_not_built_by_build_graph_is_refused(self) -> None:
+        """A plain networkx graph without the index is a GraphShapeError."""
+        with pytest.raises(GraphShapeError, match="not made by build_graph"):
+            learning_summary(nx.DiGraph())
