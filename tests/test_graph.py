@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 import typing
 from datetime import date
 
@@ -297,6 +298,47 @@ class TestBuildGraph:
         assert [node for node, data in graph.nodes(data=True) if "x" in data] == [
             source
         ]
+
+    def test_compact_attribute_dicts_behave_as_plain_dicts(self) -> None:
+        """Overwriting, deleting and adding keys on one compact dict leaves its peers alone."""
+        graph = build_graph(samples.example_log())
+        by_relation: dict[object, list[tuple[str, str]]] = {}
+        for source, target, data in graph.edges(data=True):
+            by_relation.setdefault(data[RELATION], []).append((source, target))
+        pairs = next(edges for edges in by_relation.values() if len(edges) > 1)
+        first, second = pairs[0], pairs[1]
+        data = graph.edges[first]
+        assert type(data) is dict
+        assert data == {RELATION: graph.edges[second][RELATION]}
+        relation = data[RELATION]
+        data[RELATION] = "changed"
+        assert graph.edges[second][RELATION] is relation
+        del data[RELATION]
+        assert graph.edges[first] == {}
+        assert graph.edges[second] == {RELATION: relation}
+        nodes = list(graph.nodes)
+        node_data = graph.nodes[nodes[0]]
+        assert type(node_data) is dict
+        assert list(node_data) == [KIND, RECORD]
+        node_data[KIND] = "changed"
+        del node_data[RECORD]
+        assert list(graph.nodes[nodes[1]]) == [KIND, RECORD]
+        assert graph.nodes[nodes[1]][KIND] is not None
+        copied = graph.copy()
+        assert nx.utils.graphs_equal(copied, graph)
+
+    @pytest.mark.skipif(
+        sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11),
+        reason="the sizes are CPython 3.11's",
+    )
+    def test_attribute_dicts_share_their_keys(self) -> None:
+        """Node and edge dicts hold only their values (PEP 412 key sharing)."""
+        graph = build_graph(samples.small_log())
+        literal = sys.getsizeof({RELATION: None})
+        for _, _, data in graph.edges(data=True):
+            assert sys.getsizeof(data) < literal
+        for _, data in graph.nodes(data=True):
+            assert sys.getsizeof(data) < literal
 
     def test_a_node_edited_afterwards_changes_no_other(self) -> None:
         """An edge added from and to nodes without edges touches only those nodes."""

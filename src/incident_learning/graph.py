@@ -266,6 +266,22 @@ _Builder = Callable[
 _BUILDERS: dict[type[Record], _Builder] = {}
 
 
+class _NodeData:
+    """Makes node attribute dicts: each an ordinary ``dict``, compact.
+
+    A dict read from an instance's ``__dict__`` shares its key table with
+    every other instance of the class (CPython's key-sharing dictionaries,
+    PEP 412), so it holds only its values: 96 bytes on CPython 3.11 against
+    184 for a dict literal. It is a plain ``dict`` in every other way;
+    adding or deleting a key gives that one dict its own table, so an edit
+    to one node never reaches another. The instance itself is dropped.
+    """
+
+
+class _EdgeData:
+    """Makes edge attribute dicts, compact as :class:`_NodeData` makes nodes'."""
+
+
 def _builder(cls: type[Record]) -> _Builder:
     """Return the generated function adding the records of *cls* to a graph.
 
@@ -282,18 +298,25 @@ def _builder(cls: type[Record]) -> _Builder:
     except KeyError:
         pass
     attrs.resolve_types(cls)
-    names: dict[str, object] = {"k": NodeKind(cls.record_kind)}
+    names: dict[str, object] = {
+        "k": NodeKind(cls.record_kind),
+        "new": object.__new__,
+        "E": _EdgeData,
+        "Nd": _NodeData,
+    }
     body: list[str] = []
     for field in attrs.fields(cls):
         relation = REFERENCE_RELATIONS.get((cls.record_kind, field.name))
         if relation is not None:
             data = f"D{len(names)}"
             names[data] = relation
-            # A new one-key dict literal per edge, shared by the edge's two
-            # ends as add_edge shares it: each edge's data is its own.
+            # A new dict per edge, shared by the edge's two ends as add_edge
+            # shares it: each edge's data is its own (see _EdgeData).
             action = [
                 "s = S.get(t)",
-                f"if s is not None: s[i] = p[t] = {{{RELATION!r}: {data}}}",
+                "if s is not None:",
+                f"    e = new(E); e.{RELATION} = {data}",
+                "    s[i] = p[t] = e.__dict__",
             ]
         elif "service" in field.metadata.get(REFERS_TO, ()):
             action = ["B[t].append(i)"]
@@ -311,7 +334,8 @@ def _builder(cls: type[Record]) -> _Builder:
         "        i = r.id",
         # Fresh dicts each: a caller's add_edge or attribute change must
         # touch this node only.
-        f"        N[i] = {{{KIND!r}: k, {RECORD!r}: r}}",
+        f"        n = new(Nd); n.{KIND} = k; n.{RECORD} = r",
+        "        N[i] = n.__dict__",
         "        S[i] = {}",
         "        P[i] = p = {}",
         "        A(i)",
