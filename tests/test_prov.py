@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema
 import prov
 import pytest
@@ -16,8 +17,18 @@ from prov.model import ProvActivity, ProvAgent, ProvDocument, ProvEntity
 from incident_learning import samples
 from incident_learning.analysis import action_trace, incident_trace
 from incident_learning.exceptions import UnknownRecordError
-from incident_learning.graph import LearningGraph, NodeKind, build_graph, nodes_of_kind
-from incident_learning.prov import (
+from incident_learning.graph import (
+    LOOP_TYPES,
+    LearningGraph,
+    NodeKind,
+    build_graph,
+    nodes_of_kind,
+)
+from incident_learning.model import TrainingSession
+from incident_learning.model.base import REFERS_TO
+from incident_learning.prov import (  # the private tables are checked against the model
+    _AGENTS,
+    _ENTITIES,
     NAMESPACE,
     PREFIX,
     dumps_prov_json,
@@ -129,7 +140,12 @@ class TestProvJson:
         }
         assert "il:LR-0001" in doc["activity"]
         assert doc["entity"]["il:ACT-0001"]["prov:type"][1]["$"] == "prov:Plan"
-        assert _ids(doc, "agent") == {"il:STAFF-RM", "il:SVC-OAK"}
+        assert _ids(doc, "agent") == {
+            "il:STAFF-CW1",
+            "il:STAFF-CW2",
+            "il:STAFF-RM",
+            "il:SVC-OAK",
+        }
         relations = {
             (name, tuple(sorted(body.items())))
             for name in ("used", "wasGeneratedBy", "wasDerivedFrom", "wasInformedBy")
@@ -172,6 +188,82 @@ class TestProvJson:
         assert activities["il:TRN-0001"]["prov:startTime"] == "2025-03-20T00:00:00"
         assert "prov:endTime" not in activities["il:TRN-0001"]
         assert activities["il:LR-0001"]["prov:endTime"] == "2025-03-03T00:00:00"
+
+
+class TestRoles:
+    """Every staff member, team and service an activity names is an agent with a role."""
+
+    def test_roles_of_the_small_log(self) -> None:
+        """Each association carries the role of the field that names the agent."""
+        doc = to_prov_json(_small_graph())
+        roles = sorted(
+            (body["prov:activity"], body["prov:agent"], body["prov:role"]["$"])
+            for body in doc["wasAssociatedWith"].values()
+        )
+        assert roles == [
+            ("il:CHG-0001", "il:SVC-OAK", "il:service"),
+            ("il:COA-0001", "il:STAFF-CW1", "il:coachee"),
+            ("il:COA-0001", "il:STAFF-RM", "il:coach"),
+            ("il:GOV-0001", "il:STAFF-RM", "il:attendee"),
+            ("il:GOV-0001", "il:SVC-OAK", "il:recipient"),
+            ("il:LR-0001", "il:STAFF-CW1", "il:participant"),
+            ("il:LR-0001", "il:STAFF-CW2", "il:participant"),
+            ("il:LR-0001", "il:STAFF-RM", "il:lead"),
+            ("il:REV-0001", "il:STAFF-RM", "il:reviewer"),
+            ("il:RPS-0001", "il:STAFF-CW1", "il:attendee"),
+            ("il:RPS-0001", "il:STAFF-CW2", "il:attendee"),
+            ("il:RPS-0001", "il:STAFF-RM", "il:facilitator"),
+            ("il:RPS-0001", "il:SVC-OAK", "il:service"),
+            ("il:SCC-0001", "il:SVC-OAK", "il:respondent"),
+            ("il:SHR-0001", "il:STAFF-RM", "il:sender"),
+            ("il:SHR-0001", "il:SVC-OAK", "il:recipient"),
+            ("il:SUP-0001", "il:STAFF-CW1", "il:supervisee"),
+            ("il:SUP-0001", "il:STAFF-RM", "il:supervisor"),
+            ("il:TRN-0001", "il:STAFF-CW1", "il:attendee"),
+            ("il:TRN-0001", "il:STAFF-CW2", "il:attendee"),
+            ("il:TRN-0001", "il:SVC-OAK", "il:service"),
+        ]
+
+    def test_every_agent_field_is_mapped(self) -> None:
+        """Every activity field referring to staff, teams or services has a role."""
+        agent_kinds = {"staff_member", "team", "service"}
+        for cls in LOOP_TYPES:
+            kind = NodeKind(cls.record_kind)
+            if kind in _ENTITIES:
+                continue
+            declared = {
+                (field.name, target)
+                for field in attrs.fields(cls)
+                for target in field.metadata.get(REFERS_TO, ())
+                if target in agent_kinds
+            }
+            mapped = {(field, target) for field, target, _ in _AGENTS[kind]}
+            assert mapped == declared, kind
+
+    def test_one_association_per_agent_and_role(self) -> None:
+        """An agent named twice in one role is associated once; in two roles, twice."""
+        log = samples.small_log()
+        training = log.get("TRN-0001", TrainingSession)
+        log.add(
+            training.corrected(
+                by="STAFF-RM",
+                at=samples.AT,
+                reason="attendance list",
+                trainer="STAFF-CW1",
+                attendees=("STAFF-CW1", "STAFF-CW1", "STAFF-CW2"),
+            )
+        )
+        doc = to_prov_json(build_graph(log), records=["TRN-0001"])
+        roles = sorted(
+            (body["prov:agent"], body["prov:role"]["$"])
+            for body in doc["wasAssociatedWith"].values()
+        )
+        assert roles == [
+            ("il:STAFF-CW1", "il:attendee"),
+            ("il:STAFF-CW1", "il:trainer"),
+            ("il:STAFF-CW2", "il:attendee"),
+            ("il:SVC-OAK", "il:service"),
+        ]
 
 
 class TestRestriction:
