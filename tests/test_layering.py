@@ -51,13 +51,14 @@ class TestLayering:
                         "incident_learning.model",
                         "incident_learning.exceptions",
                         "incident_learning._codegen",
+                        "incident_learning._html",
                     )
                 )
             assert not name.startswith("..")
 
     def test_leaf_helpers_import_nothing_from_the_package(self) -> None:
-        """_codegen and _collector, which the model may use, use only the stdlib."""
-        for name in ("_codegen.py", "_collector.py"):
+        """_codegen, _collector and _html, which the model may use, import nothing from the package."""
+        for name in ("_codegen.py", "_collector.py", "_html.py"):
             names = _imports(PACKAGE / name)
             assert not any(n.startswith(("incident_learning", ".")) for n in names)
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from incident_learning import _html
 from incident_learning.analysis.series import (
     ExposureUnit,
     Frequency,
@@ -167,6 +168,61 @@ class CultureReport:
             if entry.service == service:
                 return entry
         raise KeyError(service)
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the report as HTML for notebooks: each indicator over the whole range.
+
+        Shares show as percentages; the reporting rate is per 1,000 of the
+        exposure unit shown, or a count where there is none. A service whose
+        reporting dropped has the class ``il-signal`` and the warning in its
+        last column.
+
+        Args:
+            max_rows: The most services listed; the rest are counted.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import reporting_culture
+            >>> report = reporting_culture(il.build_graph(samples.example_log()))
+            >>> html = report._repr_html_()
+            >>> "<caption>Reporting culture by month: 6 services, " in html
+            True
+        """
+
+        def overall(series: IndicatorSeries) -> object:
+            if series.indicator.value.endswith("_share"):
+                return _html.percent(series.overall)
+            return series.overall
+
+        def row(service: ServiceCulture) -> list[object]:
+            drop = service.reporting_drop
+            return [
+                service.service,
+                sum(service.incidents),
+                service.exposure_unit,
+                *(overall(series) for series in service.indicators),
+                None if drop is None else drop.message,
+            ]
+
+        return _html.block(
+            "culture",
+            _html.table(
+                f"Reporting culture by {self.frequency.value}: "
+                f"{_html.plural(len(self.services), 'service')}, "
+                f"{len(self.flagged)} with a drop in reporting",
+                [
+                    "service",
+                    "incidents",
+                    "rate per 1,000 of",
+                    *(_html.words(indicator) for indicator in CultureIndicator),
+                    "reporting drop",
+                ],
+                self.services,
+                row,
+                max_rows=max_rows,
+                row_class=lambda s: None if s.reporting_drop is None else "il-signal",
+            ),
+        )
 
 
 _LOW: Final = frozenset({HarmLevel.NONE, HarmLevel.LOW})

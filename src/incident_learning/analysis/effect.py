@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from incident_learning import _html
 from incident_learning.analysis._walk import (
     ancestors_of_kind,
     carriers,
@@ -155,6 +156,77 @@ class ActionEffect:
         if len(self.confidence) < 2:
             return None
         return self.confidence[-1].mean_score - self.confidence[0].mean_score
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the effect as HTML for notebooks: the verdict, its chart, the checks.
+
+        Args:
+            max_rows: The most rows a table shows (the chart keeps the latest).
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import action_effect
+            >>> effect = action_effect(samples.example_log(), "ACT-0001")
+            >>> html = effect._repr_html_()
+            >>> "<caption>Effect of action ACT-0001: " in html, "il-chart" in html
+            (True, True)
+        """
+        return _html.block(
+            "effect action-effect",
+            _html.fields(
+                f"Effect of action {self.action}: {_html.words(self.verdict)}",
+                [
+                    ("verdict", self.verdict),
+                    ("rules behind it", self.rules),
+                    ("embedded on", self.embedded_on),
+                    ("services", self.services),
+                    ("categories", self.categories),
+                    (
+                        "factor domains",
+                        tuple(f"{d} ({f.value})" for f, d in self.factor_domains),
+                    ),
+                    ("baseline periods", self.baseline_periods),
+                    ("after periods", self.after_periods),
+                    ("mean before", self.mean_before),
+                    ("mean after", self.mean_after),
+                    (
+                        "later actions",
+                        tuple(
+                            f"{a} ({day.isoformat()})" for a, day in self.later_actions
+                        ),
+                    ),
+                    ("effectiveness reviews", self.reviews),
+                    ("latest review verdict", self.latest_review_verdict),
+                    ("confidence change", self.confidence_change),
+                ],
+            ),
+            (
+                self.series._repr_html_(max_rows=max_rows)
+                if self.chart is None
+                else self.chart._repr_html_(max_rows=max_rows)
+            ),
+            _html.table(
+                "Staff confidence checks",
+                [
+                    "check",
+                    "checked on",
+                    "service",
+                    "mean score",
+                    "scale max",
+                    "respondents",
+                ],
+                self.confidence,
+                lambda reading: [
+                    reading.check,
+                    reading.checked_on,
+                    reading.service,
+                    reading.mean_score,
+                    reading.scale_max,
+                    reading.respondents,
+                ],
+                max_rows=max_rows,
+            ),
+        )
 
 
 _MIN_PERIODS: Final = 2

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from incident_learning import _html
 from incident_learning.analysis._walk import carriers, record_date
 from incident_learning.graph import KIND, RECORD, NodeKind, graph_index
 from incident_learning.model import (
@@ -234,6 +235,48 @@ class LoopGaps:
         for gap in self.gaps:
             found[gap.kind] = found.get(gap.kind, 0) + 1
         return tuple((kind, found[kind]) for kind in GapKind if kind in found)
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the gaps as HTML for notebooks: counts by kind, then the most urgent.
+
+        Args:
+            max_rows: The most gaps listed; the rest are counted.
+
+        Examples:
+            >>> from datetime import date
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import loop_gaps
+            >>> graph = il.build_graph(samples.example_log())
+            >>> html = loop_gaps(graph, as_of=date(2025, 1, 1))._repr_html_(max_rows=5)
+            >>> "<caption>Loop gaps as of 2025-01-01: " in html, "more</span>" in html
+            (True, True)
+        """
+        as_of = self.as_of
+        return _html.block(
+            "gaps loop-gaps",
+            _html.table(
+                f"Loop gaps as of {as_of.isoformat()}: {_html.plural(len(self.gaps), 'gap')}",
+                ["kind", "gaps"],
+                self.counts,
+                lambda count: count,
+                max_rows=max_rows,
+            ),
+            _html.table(
+                "Gaps, most urgent first",
+                ["kind", "record", "since", "days open", "message", "records"],
+                self.gaps,
+                lambda gap: [
+                    gap.kind,
+                    gap.record,
+                    gap.since,
+                    gap.days_open(as_of),
+                    gap.message,
+                    gap.records,
+                ],
+                max_rows=max_rows,
+                row_class=lambda gap: _html.css(gap.kind),
+            ),
+        )
 
 
 # --- the checks, one per kind of record --------------------------------------

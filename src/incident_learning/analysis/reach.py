@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
 
+from incident_learning import _html
 from incident_learning.analysis._walk import (
     ancestors_of_kind,
     first_occurred,
@@ -249,6 +250,61 @@ class LearningReach:
         if at < len(points) and points[at].learning_point == learning_point:
             return points[at]
         raise UnknownRecordError(learning_point, LearningPoint.record_kind)
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the reach as HTML for notebooks: a row per learning point.
+
+        Args:
+            max_rows: The most learning points listed; the rest are counted.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import learning_reach
+            >>> html = learning_reach(il.build_graph(samples.small_log()))._repr_html_()
+            >>> "<caption>Learning reach: 1 learning point</caption>" in html
+            True
+        """
+
+        def discussed(places: tuple[PlaceReach, ...]) -> tuple[str, ...]:
+            return tuple(p.place for p in places if p.level is ReachLevel.DISCUSSED)
+
+        def soonest(point: LearningPointReach) -> int | None:
+            days = [
+                place.days_to_reach
+                for place in (*point.services, *point.teams)
+                if place.days_to_reach is not None
+            ]
+            return min(days, default=None)
+
+        return _html.block(
+            "reach learning-reach",
+            _html.table(
+                f"Learning reach: {_html.plural(len(self.points), 'learning point')}",
+                [
+                    "learning point",
+                    "scope",
+                    "first incident",
+                    "services reached",
+                    "discussed at",
+                    "teams reached",
+                    "services not reached",
+                    "days to first reach",
+                ],
+                self.points,
+                lambda point: [
+                    point.learning_point,
+                    point.scope,
+                    point.first_incident_on,
+                    tuple(place.place for place in point.services),
+                    discussed(point.services),
+                    tuple(place.place for place in point.teams),
+                    point.not_reached,
+                    soonest(point),
+                ],
+                max_rows=max_rows,
+                row_class=lambda point: "il-not-reached" if point.not_reached else None,
+            ),
+        )
 
 
 def _point_id(point: LearningPointReach) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 
+from incident_learning import _html
 from incident_learning.analysis._walk import ancestors_of_kind, factor_incidents
 from incident_learning.graph import (
     KIND,
@@ -189,6 +190,69 @@ class RecurrenceReport:
         start = bisect_left(self.flags, action, key=_action_of)
         end = bisect_right(self.flags, action, key=_action_of)
         return self.flags[start:end]
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the report as HTML for notebooks: the flags, action by action.
+
+        Args:
+            max_rows: The most flags listed; the rest are counted.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import recurrence
+            >>> report = recurrence(
+            ...     il.build_graph(samples.example_log()), within_days=90
+            ... )
+            >>> html = report._repr_html_()
+            >>> "<caption>Recurrences within 90 days: " in html
+            True
+        """
+        window = (
+            "with no time limit"
+            if self.within_days is None
+            else f"within {_html.plural(self.within_days, 'day')}"
+        )
+        flagged = self.flagged_actions
+        return _html.block(
+            "recurrences",
+            _html.fields(
+                f"Recurrences {window}: {_html.plural(len(self.flags), 'flag')}",
+                [
+                    ("actions checked", len(self.checked)),
+                    ("actions flagged", len(flagged)),
+                    ("flagged", flagged),
+                ],
+            ),
+            _html.table(
+                "Flags, by action and service",
+                [
+                    "action",
+                    "status",
+                    "completed on",
+                    "service",
+                    "match",
+                    "in common",
+                    "origin incidents",
+                    "repeats",
+                    "first repeat on",
+                    "days to first repeat",
+                ],
+                self.flags,
+                lambda flag: [
+                    flag.action,
+                    flag.action_status,
+                    flag.completed_on,
+                    flag.service,
+                    flag.match,
+                    str(flag.key),
+                    flag.origin_incidents,
+                    flag.repeat_incidents,
+                    flag.first_repeat_on,
+                    flag.days_to_first_repeat,
+                ],
+                max_rows=max_rows,
+            ),
+        )
 
 
 # --- per-call look-ups ------------------------------------------------------------

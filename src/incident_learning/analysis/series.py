@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from incident_learning import _html
 from incident_learning.analysis._walk import factor_incidents
 from incident_learning.analysis.spc import Chart, Direction, c_chart, u_chart
 from incident_learning.graph import RECORD, NodeKind, graph_index
@@ -149,6 +150,61 @@ class IncidentSeries:
         return tuple(
             None if exposure is None or exposure <= 0 else count * per / exposure
             for count, exposure in zip(self.counts, self.exposure, strict=True)
+        )
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the series as HTML for notebooks: its filters, shape and periods.
+
+        Args:
+            max_rows: The most periods listed, the latest kept.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import incident_series
+            >>> series = incident_series(
+            ...     il.build_graph(samples.example_log()), categories=["falls"]
+            ... )
+            >>> html = series._repr_html_(max_rows=3)
+            >>> "<caption>Incidents by month: " in html, "earlier</span>" in html
+            (True, True)
+        """
+        unit = self.exposure_unit
+        rates = self.rates()
+        columns = ["period", "incidents", "exposure", "per 1,000", "which"]
+        return _html.block(
+            "series",
+            _html.fields(
+                f"Incidents by {self.frequency.value}: {self.total} in "
+                f"{_html.plural(len(self.periods), 'period')}",
+                [
+                    ("shape", _html.sparkline([float(c) for c in self.counts]) or None),
+                    ("from", self.periods[0] if self.periods else None),
+                    ("to", self.periods[-1] if self.periods else None),
+                    ("exposure unit", unit),
+                    ("services", self.services or "all"),
+                    ("categories", self.categories or "all"),
+                    ("harm", self.harm or "all"),
+                    (
+                        "factor domains",
+                        tuple(f"{d} ({f.value})" for f, d in self.factor_domains)
+                        or "all",
+                    ),
+                ],
+            ),
+            _html.table(
+                "Periods, latest last",
+                columns,
+                range(len(self.periods)),
+                lambda at: [
+                    self.periods[at],
+                    self.counts[at],
+                    self.exposure[at],
+                    rates[at],
+                    self.incidents[at],
+                ],
+                max_rows=max_rows,
+                latest=True,
+            ),
         )
 
 

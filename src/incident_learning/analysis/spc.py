@@ -73,6 +73,8 @@ from typing import Final
 
 import attrs
 
+from incident_learning import _html
+
 __all__ = [
     "Assurance",
     "Chart",
@@ -227,6 +229,77 @@ class Chart:
     def special_cause(self) -> tuple[ChartPoint, ...]:
         """The points any rule applies to, oldest first."""
         return tuple(point for point in self.points if point.rules)
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the chart as HTML for notebooks: its shape and its latest points.
+
+        Points where a special-cause rule applies have the class
+        ``il-signal`` and a dot on the sparkline.
+
+        Args:
+            max_rows: The most points listed, the latest kept.
+
+        Examples:
+            >>> from datetime import date
+            >>> from incident_learning.analysis import c_chart
+            >>> labels = [date(2024, month, 1) for month in range(1, 13)]
+            >>> chart = c_chart([3, 4, 2, 3, 5, 3, 4, 3, 2, 4, 3, 15], labels)
+            >>> html = chart._repr_html_()
+            >>> "<caption>c-chart: 12 points, 1 with special cause</caption>" in html
+            True
+            >>> html.count('<tr class="il-signal">')
+            1
+        """
+        points = self.points
+        columns = ["period", "value", "centre", "lower", "upper"]
+        if self.kind is ChartKind.XMR:
+            columns.append("moving range")
+        columns += ["rules", "variation"]
+
+        def row(point: ChartPoint) -> list[object]:
+            values: list[object] = [
+                point.label,
+                point.value,
+                point.centre,
+                point.lower,
+                point.upper,
+            ]
+            if self.kind is ChartKind.XMR:
+                values.append(point.moving_range)
+            return [*values, point.rules, point.variation]
+
+        special = sum(1 for point in points if point.rules)
+        name = "XmR chart" if self.kind is ChartKind.XMR else f"{self.kind.value}-chart"
+        return _html.block(
+            "chart",
+            _html.fields(
+                f"{name}: {_html.plural(len(points), 'point')}, "
+                f"{special} with special cause",
+                [
+                    (
+                        "shape",
+                        _html.sparkline(
+                            [point.value for point in points],
+                            marks=[bool(point.rules) for point in points],
+                        )
+                        or None,
+                    ),
+                    ("direction", self.direction),
+                    ("target", self.target),
+                    ("assurance", self.assurance),
+                    ("segments start", self.segments),
+                ],
+            ),
+            _html.table(
+                "Points, latest last",
+                columns,
+                points,
+                row,
+                max_rows=max_rows,
+                row_class=lambda point: "il-signal" if point.rules else None,
+                latest=True,
+            ),
+        )
 
 
 @attrs.define

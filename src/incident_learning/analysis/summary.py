@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
+from incident_learning import _html
 from incident_learning.analysis._walk import (
     ancestors_of_kind,
     carriers,
@@ -126,6 +127,54 @@ class LogSummary:
                     f"({listed(self.records)})"
                 ),
             ]
+        )
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the summary as HTML for notebooks.
+
+        Args:
+            max_rows: The most counts a line lists.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> html = il.analysis.log_summary(samples.small_log())._repr_html_()
+            >>> "<caption>Log summary: Oak" in html
+            True
+            >>> '<th scope="row">loops closed</th><td>0%</td>' in html
+            True
+        """
+        _html.check_max_rows(max_rows)
+        incidents = sum(count for _, count in self.incidents_by_category)
+        actions = sum(count for _, count in self.actions_by_status)
+        return _html.block(
+            "summary log-summary",
+            _html.fields(
+                f"Log summary: {self.provider or '(no provider)'}",
+                [
+                    ("incidents", incidents),
+                    ("near misses", self.near_misses),
+                    ("first incident", self.first_incident),
+                    ("last incident", self.last_incident),
+                    (
+                        "by category",
+                        _html.tally(self.incidents_by_category, max_items=max_rows),
+                    ),
+                    (
+                        "by service",
+                        _html.tally(self.incidents_by_service, max_items=max_rows),
+                    ),
+                    ("actions", actions),
+                    (
+                        "actions by status",
+                        _html.tally(self.actions_by_status, max_items=max_rows),
+                    ),
+                    ("embedded actions", self.embedded_actions),
+                    ("reviewed actions", self.reviewed_actions),
+                    ("loops closed", _html.percent(self.loop_closure_rate)),
+                    ("current records", sum(count for _, count in self.records)),
+                    ("records by kind", _html.tally(self.records, max_items=max_rows)),
+                ],
+            ),
         )
 
 
@@ -287,6 +336,48 @@ class LearningSummary:
                     )
                 ),
             ]
+        )
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the summary as HTML for notebooks.
+
+        Args:
+            max_rows: The most learning points listed with their reach.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import learning_summary
+            >>> html = learning_summary(
+            ...     il.build_graph(samples.small_log())
+            ... )._repr_html_()
+            >>> '<th scope="row">median days to embedding</th><td>13</td>' in html
+            True
+        """
+        return _html.block(
+            "summary learning-summary",
+            _html.fields(
+                "Learning summary",
+                [
+                    ("actions", self.actions),
+                    ("by status", _html.tally(self.actions_by_status)),
+                    ("by kind", _html.tally(self.actions_by_kind, max_items=max_rows)),
+                    ("by strength", _html.tally(self.actions_by_strength)),
+                    ("loops", _html.tally(self.loops_by_status)),
+                    ("loops closed", _html.percent(self.loop_closure_rate)),
+                    ("embedded actions", self.embedded_actions),
+                    ("median days to embedding", self.median_days_to_embedding),
+                    ("learning points", self.learning_points),
+                    ("median services reached", self.median_services_reached),
+                    ("median services discussed", self.median_services_discussed),
+                ],
+            ),
+            _html.table(
+                "Services reached by each learning point",
+                ["learning point", "services reached"],
+                self.services_reached,
+                lambda pair: pair,
+                max_rows=max_rows,
+            ),
         )
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Final, TypeAlias
 import attrs
 import networkx as nx
 
+from incident_learning import _html
 from incident_learning.analysis._walk import factor_incidents, record_date
 from incident_learning.analysis.recurrences import FactorDomain
 from incident_learning.exceptions import UnknownRecordError
@@ -270,6 +271,63 @@ class ThemeReport:
             if domain in theme.domains:
                 return theme
         raise KeyError(domain)
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the report as HTML for notebooks: themes, domains and pairs.
+
+        Args:
+            max_rows: The most rows a table shows; the rest are counted.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import factor_themes
+            >>> html = factor_themes(
+            ...     il.build_graph(samples.example_log())
+            ... )._repr_html_()
+            >>> "<td>communication + pbs_plan + person_factors (care)</td><td>112</td>" in html
+            True
+        """
+        return _html.block(
+            "themes",
+            _html.fields(
+                f"Factor themes: {_html.plural(len(self.themes), 'theme')} from "
+                f"{_html.plural(len(self.domains), 'domain')}",
+                [
+                    ("seed", self.seed),
+                    ("resolution", self.resolution),
+                    (
+                        "recurs at a service with at least",
+                        _html.plural(self.min_incidents, "incident"),
+                    ),
+                    ("domains on their own", tuple(str(d) for d in self.isolated)),
+                ],
+            ),
+            _html.table(
+                "Themes, most incidents first",
+                ["theme", "incidents", "recurs at"],
+                self.themes,
+                lambda theme: [
+                    theme.label,
+                    len(theme.incidents),
+                    _html.tally(theme.services),
+                ],
+                max_rows=max_rows,
+            ),
+            _html.table(
+                "Domains",
+                ["domain", "incidents"],
+                self.domains,
+                lambda pair: [str(pair[0]), pair[1]],
+                max_rows=max_rows,
+            ),
+            _html.table(
+                "Domains contributing together",
+                ["domain", "with", "incidents"],
+                self.co_occurrence,
+                lambda pair: [str(pair.first), str(pair.second), pair.incidents],
+                max_rows=max_rows,
+            ),
+        )
 
 
 def _check_resolution(resolution: object) -> None:
@@ -517,6 +575,64 @@ class LowHarmReport:
     def about(self, subject: str) -> tuple[LowHarmConcern, ...]:
         """Return the concerns about *subject* (a person or a service), in report order."""
         return tuple(c for c in self.concerns if c.subject == subject)
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the report as HTML for notebooks: people first, then services.
+
+        Args:
+            max_rows: The most concerns listed; the rest are counted.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import repeated_low_harm
+            >>> html = repeated_low_harm(
+            ...     il.build_graph(samples.example_log())
+            ... )._repr_html_()
+            >>> "<caption>Repeated low harm: 88 concerns</caption>" in html
+            True
+        """
+        return _html.block(
+            "low-harm",
+            _html.fields(
+                f"Repeated low harm: {_html.plural(len(self.concerns), 'concern')}",
+                [
+                    ("as of", self.as_of),
+                    ("window", _html.plural(self.window_days, "day")),
+                    ("incidents that make a run", self.min_incidents),
+                    (
+                        "by kind",
+                        _html.tally(
+                            (kind, len(self.of_kind(kind))) for kind in ConcernKind
+                        ),
+                    ),
+                ],
+            ),
+            _html.table(
+                "Concerns",
+                [
+                    "kind",
+                    "subject",
+                    "category",
+                    "services",
+                    "incidents",
+                    "from",
+                    "to",
+                    "concern",
+                ],
+                self.concerns,
+                lambda concern: [
+                    concern.kind,
+                    concern.subject,
+                    concern.category,
+                    concern.services,
+                    concern.incidents,
+                    concern.first_on,
+                    concern.last_on,
+                    concern.message,
+                ],
+                max_rows=max_rows,
+            ),
+        )
 
 
 _LOW: Final = frozenset({None, HarmLevel.NONE, HarmLevel.LOW})
@@ -818,6 +934,57 @@ class StrengthProfile:
             [('weaker', 4), ('intermediate', 12), ('stronger', 2)]
         """
         return _find(self.services, service, "service")
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the profile as HTML for notebooks: the mix per service and per learning point.
+
+        Rows whose live actions are all weaker have the class ``il-weaker-only``.
+
+        Args:
+            max_rows: The most rows a table shows; the rest are counted.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import action_strength_profile
+            >>> profile = action_strength_profile(il.build_graph(samples.example_log()))
+            >>> profile._repr_html_(max_rows=100).count('class="il-weaker-only"')
+            7
+        """
+        columns = ["actions", *(_html.words(s) for s in ActionStrength), "strongest"]
+
+        def row(mix: StrengthMix) -> list[object]:
+            return [mix.subject, mix.total, *(n for _, n in mix.counts), mix.strongest]
+
+        def weaker(mix: StrengthMix) -> str | None:
+            return "il-weaker-only" if mix.only_weaker else None
+
+        return _html.block(
+            "strength-profile",
+            _html.fields(
+                "Action strength profile",
+                [
+                    ("as of", self.as_of),
+                    ("learning points, weaker only", self.weaker_only_learning_points),
+                    ("services, weaker only", self.weaker_only_services),
+                ],
+            ),
+            _html.table(
+                "By service",
+                ["service", *columns],
+                self.services,
+                row,
+                max_rows=max_rows,
+                row_class=weaker,
+            ),
+            _html.table(
+                "By learning point",
+                ["learning point", *columns],
+                self.learning_points,
+                row,
+                max_rows=max_rows,
+                row_class=weaker,
+            ),
+        )
 
 
 def _find(mixes: tuple[StrengthMix, ...], subject: str, kind: str) -> StrengthMix:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 import networkx as nx
 
+from incident_learning import _html
 from incident_learning.analysis._walk import (
     ancestors_of_kind,
     carriers,
@@ -397,6 +398,125 @@ class ActionTrace:
             )
         )
 
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the trace as HTML for notebooks: origin, channels, sharing, effect.
+
+        Args:
+            max_rows: The most rows a table shows (the timeline keeps the
+                latest).
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import action_trace
+            >>> trace = action_trace(il.build_graph(samples.small_log()), "ACT-0001")
+            >>> html = trace._repr_html_()
+            >>> "<caption>Action trace ACT-0001: embedded</caption>" in html
+            True
+        """
+        origin, training, sharing, effect = (
+            self.origin,
+            self.training,
+            self.sharing,
+            self.effect,
+        )
+        channels = self.channels
+        path = [
+            _html.plural(len(origin.incidents), "incident"),
+            _html.plural(len(origin.factors), "factor"),
+            _html.plural(len(origin.learning_points), "learning point"),
+            self.action,
+            ", ".join(_html.words(c) for c in channels) or "not carried into practice",
+            "not reviewed"
+            if effect.latest_verdict is None
+            else f"reviewed: {_html.words(effect.latest_verdict)}",
+        ]
+        attended = (
+            f"{training.staff_attended} of {training.staff_in_post} staff in post"
+        )
+        if training.attended_share is not None:
+            attended += f" ({_html.percent(training.attended_share)})"
+        supervision = self.supervision
+        embedding = [
+            (Channel.TRAINING, training.sessions, training.attendees, attended),
+            (
+                Channel.SUPERVISION,
+                supervision.sessions,
+                supervision.supervisees,
+                f"{len(supervision.reflective_sessions)} with reflective discussion",
+            ),
+            (
+                Channel.REFLECTIVE_PRACTICE,
+                self.reflective_practice.sessions,
+                self.reflective_practice.attendees,
+                None,
+            ),
+            (
+                Channel.COACHING,
+                self.coaching.sessions,
+                self.coaching.coachees,
+                None,
+            ),
+            (
+                Channel.SERVICE_CHANGE,
+                self.service_changes.changes,
+                self.service_changes.services,
+                _html.listing(self.service_changes.areas),
+            ),
+        ]
+        return _html.block(
+            "trace action-trace",
+            _html.fields(
+                f"Action trace {self.action}: {_html.words(self.loop_status)}",
+                [
+                    ("loop", " → ".join(path)),
+                    ("status", self.status),
+                    ("loop status", self.loop_status),
+                    ("rejection reason", self.rejection_reason),
+                    ("channels", channels),
+                ],
+            ),
+            _html.fields(
+                "Origin",
+                [
+                    ("incidents", origin.incidents),
+                    ("first incident on", origin.first_incident_on),
+                    ("learning responses", origin.responses),
+                    ("contributing factors", origin.factors),
+                    ("learning points", origin.learning_points),
+                ],
+            ),
+            _html.table(
+                "Channels into practice",
+                ["channel", "records", "people or services", "detail"],
+                embedding,
+                lambda row: row,
+                max_rows=max_rows,
+                row_class=lambda row: None if row[1] else "il-empty",
+            ),
+            _html.fields(
+                "Sharing",
+                [
+                    ("governance meetings", sharing.meetings),
+                    ("learning shares", sharing.shares),
+                    ("services", sharing.services),
+                    ("teams", sharing.teams),
+                    ("first shared on", sharing.first_shared_on),
+                    ("discussed in", sharing.discussed_in),
+                ],
+            ),
+            _html.fields(
+                "Effect",
+                [
+                    ("effectiveness reviews", effect.reviews),
+                    ("latest review", effect.latest_review),
+                    ("latest verdict", effect.latest_verdict),
+                    ("staff confidence checks", effect.confidence_checks),
+                ],
+            ),
+            _disagreements_html(self.disagreements, max_rows=max_rows),
+            _timeline_html(self.timeline, max_rows=max_rows),
+        )
+
 
 @attrs.frozen(kw_only=True)
 class IncidentTrace:
@@ -440,6 +560,81 @@ class IncidentTrace:
                 *self.other_records,
             )
         )
+
+    def _repr_html_(self, *, max_rows: int = _html.MAX_ROWS) -> str:
+        """Return the trace as HTML for notebooks: what followed, its actions, its gaps.
+
+        Args:
+            max_rows: The most rows a table shows (the timeline keeps the
+                latest).
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> from incident_learning.analysis import incident_trace
+            >>> trace = incident_trace(il.build_graph(samples.small_log()), "INC-0001")
+            >>> "<caption>Incident trace INC-0001</caption>" in trace._repr_html_()
+            True
+        """
+        return _html.block(
+            "trace incident-trace",
+            _html.fields(
+                f"Incident trace {self.incident}",
+                [
+                    ("learning responses", self.responses),
+                    ("contributing factors", self.factors),
+                    ("learning points", self.learning_points),
+                    ("actions", tuple(trace.action for trace in self.actions)),
+                    ("governance meetings", self.meetings),
+                    ("other records", self.other_records),
+                    ("gaps", len(self.missing)),
+                ],
+            ),
+            _html.table(
+                "Actions",
+                ["action", "status", "loop status", "channels", "latest verdict"],
+                self.actions,
+                lambda trace: [
+                    trace.action,
+                    trace.status,
+                    trace.loop_status,
+                    trace.channels,
+                    trace.effect.latest_verdict,
+                ],
+                max_rows=max_rows,
+                row_class=lambda trace: _html.css(trace.loop_status),
+            ),
+            _html.table(
+                "Gaps, most urgent first",
+                ["kind", "record", "since", "message"],
+                self.missing,
+                lambda gap: [gap.kind, gap.record, gap.since, gap.message],
+                max_rows=max_rows,
+            ),
+            _timeline_html(self.timeline, max_rows=max_rows),
+        )
+
+
+def _disagreements_html(
+    disagreements: tuple[Disagreement, ...], *, max_rows: int
+) -> str:
+    return _html.table(
+        "Where the status and the reviews disagree",
+        ["kind", "message", "records"],
+        disagreements,
+        lambda found: [found.kind, found.message, found.records],
+        max_rows=max_rows,
+    )
+
+
+def _timeline_html(timeline: tuple[TimelineEntry, ...], *, max_rows: int) -> str:
+    return _html.table(
+        "Timeline, latest last",
+        ["on", "record", "kind", "event"],
+        timeline,
+        lambda entry: [entry.on, entry.record, entry.kind, entry.event],
+        max_rows=max_rows,
+        latest=True,
+    )
 
 
 # --- building blocks ---------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from incident_learning._codegen import compile_function, without_none
+from incident_learning._html import MAX_ROWS, record_table
 from incident_learning.exceptions import InvalidRecordError, Problem
 
 __all__ = [
@@ -511,6 +512,30 @@ class Record(Validated):
             recorded_at=at,
             amendment_reason=reason,
             entered_in_error=True,
+        )
+
+    def _repr_html_(self, *, max_rows: int = MAX_ROWS) -> str:
+        """Return the record as an HTML table of its fields, for notebooks.
+
+        Fields holding personal data are shown and marked (see
+        :func:`personal_fields`); derived values follow the fields, and who
+        recorded the version and when come last.
+
+        Args:
+            max_rows: The most items a list in the record shows.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> html = samples.incident()._repr_html_()
+            >>> '<tr class="il-personal" title="personal data (free_text)">' in html
+            True
+        """
+        return record_table(
+            self,
+            kind=self.record_kind,
+            personal=personal_fields(type(self)),
+            trailing=[field.name for field in attrs.fields(Record)][1:],
+            max_rows=max_rows,
         )
 
 

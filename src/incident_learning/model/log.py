@@ -14,6 +14,7 @@ from typing import Any, Final, TypeVar, overload
 
 import attrs
 
+from incident_learning._html import MAX_ROWS, block, fields, table
 from incident_learning.exceptions import InvalidDataError, Problem, UnknownRecordError
 from incident_learning.model.action import Action
 from incident_learning.model.base import (
@@ -578,6 +579,53 @@ class LearningLog:
             if records
         )
         return f"<LearningLog {counts}>"
+
+    def _repr_html_(self, *, max_rows: int = MAX_ROWS) -> str:
+        """Return the log as HTML for notebooks: provider, records by kind, versions.
+
+        Counted from the indexes, never by reading the records, so a log of
+        a million incidents shows at once.
+
+        Args:
+            max_rows: The most record kinds listed.
+
+        Examples:
+            >>> from incident_learning import samples
+            >>> html = samples.example_log()._repr_html_()
+            >>> "<caption>LearningLog: Oakvale Care Group</caption>" in html
+            True
+            >>> "<tr><td>incident</td><td>969</td><td>2</td></tr>" in html
+            True
+        """
+        earlier: dict[type[Record], int] = {}
+        for record_id, versions in self._earlier.items():
+            cls = type(self._current[record_id])
+            earlier[cls] = earlier.get(cls, 0) + len(versions)
+        kinds = [
+            (cls.record_kind, len(records), earlier.get(cls, 0))
+            for cls, records in self._kinds.items()
+            if records
+        ]
+        provider = next(iter(self._kinds[Provider].values()), None)
+        name = provider.name if isinstance(provider, Provider) else "(no provider)"
+        current = len(self._current)
+        summary = [
+            ("provider", None if provider is None else f"{name} ({provider.id})"),
+            ("current records", current),
+            ("record versions", current + sum(earlier.values())),
+            ("local codes", len(self._local_codes)),
+        ]
+        return block(
+            "log",
+            fields(f"LearningLog: {name}", summary),
+            table(
+                "Records by kind",
+                ["kind", "current", "earlier versions"],
+                kinds,
+                lambda row: row,
+                max_rows=max_rows,
+            ),
+        )
 
     def with_id_prefix(self, prefix: str) -> "LearningLog":
         """Return a copy of this log with every identifier prefixed, for merging.
