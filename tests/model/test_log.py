@@ -378,6 +378,44 @@ class TestReading:
         with pytest.raises(TypeError):
             services["X"] = samples.service()  # type: ignore[index]
 
+    def test_of_kind_is_a_live_view_in_the_order_added(
+        self, small_log: LearningLog
+    ) -> None:
+        """of_kind reads the log's one index: lookups, views and later additions."""
+        incidents = small_log.of_kind(Incident)
+        assert list(incidents) == ["INC-0001"]
+        assert incidents["INC-0001"] == samples.incident()
+        assert incidents.get("ACT-0001") is None
+        with pytest.raises(KeyError):
+            _ = incidents["ACT-0001"]  # another kind's id
+        with pytest.raises(KeyError):
+            _ = incidents["X"]
+        assert "ACT-0001" not in incidents
+        assert object() not in incidents
+        second = attrs.evolve(samples.incident(), id="INC-0002")
+        small_log.add(second)
+        small_log.add(samples.incident().corrected(by="A", at=AT, reason="r"))
+        assert list(incidents) == ["INC-0001", "INC-0002"]
+        assert len(incidents) == 2
+        assert [record.version for record in incidents.values()] == [2, 1]
+        assert [(key, value.id) for key, value in incidents.items()] == [
+            ("INC-0001", "INC-0001"),
+            ("INC-0002", "INC-0002"),
+        ]
+        assert incidents == {
+            "INC-0001": small_log.get("INC-0001"),
+            "INC-0002": second,
+        }
+        assert repr(incidents) == "<KindView of 2 incident>"
+        assert repr(small_log.of_kind(EmbeddingRecord)).startswith("<KindView of ")
+
+    def test_a_log_holds_each_record_in_one_index(self) -> None:
+        """Views share the log's records: a million records are indexed once."""
+        log = samples.small_log()
+        first = log.of_kind(Incident)
+        second = log.of_kind(Incident)
+        assert first["INC-0001"] is second["INC-0001"] is log.get("INC-0001")
+
     def test_active_excludes_withdrawn(self, small_log: LearningLog) -> None:
         """active leaves out records entered in error; of_kind keeps them."""
         small_log.add(

@@ -8,8 +8,14 @@ stands, in time proportional to that record's references.
 """
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import (
+    ItemsView,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from typing import Any, Final, TypeVar, overload
 
 import attrs
@@ -120,6 +126,83 @@ def _article(kinds: tuple[str, ...]) -> str:
     return f"an {words}" if words[0] in "aeiou" else f"a {words}"
 
 
+class _Values(ValuesView[R]):
+    """The records of a :class:`KindView`, read at the speed of a dict's values."""
+
+    __slots__ = ()
+    _mapping: "KindView[R]"
+
+    def __iter__(self) -> Iterator[R]:
+        view = self._mapping
+        return map(view._current.__getitem__, view._ids)  # type: ignore[arg-type]
+
+
+class _Items(ItemsView[str, R]):
+    """The identifiers and records of a :class:`KindView`."""
+
+    __slots__ = ()
+    _mapping: "KindView[R]"
+
+    def __iter__(self) -> Iterator[tuple[str, R]]:
+        view = self._mapping
+        records = map(view._current.__getitem__, view._ids)
+        return zip(view._ids, records, strict=True)  # type: ignore[arg-type]
+
+
+class KindView(Mapping[str, R]):
+    """A read-only, live view of a log's current records of one kind, by identifier.
+
+    What :meth:`LearningLog.of_kind` returns: a :class:`~collections.abc.Mapping`
+    in the order the records were first added, over the log's one index of
+    records, so a log holds each record once whatever views are taken.
+
+    Examples:
+        >>> from incident_learning import samples
+        >>> services = samples.small_log().of_kind(il.Service)
+        >>> list(services), services["SVC-OAK"].name, "INC-0001" in services
+        (['SVC-OAK'], 'Oak House', False)
+        >>> services
+        <KindView of 1 service>
+    """
+
+    __slots__ = ("_current", "_ids", "_kind")
+
+    def __init__(
+        self, current: Mapping[str, Record], ids: Sequence[str], kind: type[R]
+    ) -> None:
+        self._current = current
+        self._ids = ids
+        self._kind = kind
+
+    def __getitem__(self, record_id: str) -> R:
+        record = self._current[record_id]
+        if not isinstance(record, self._kind):
+            raise KeyError(record_id)
+        return record
+
+    def __contains__(self, record_id: object) -> bool:
+        record = self._current.get(record_id)  # type: ignore[call-overload]
+        return isinstance(record, self._kind)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def values(self) -> ValuesView[R]:
+        """Return the records, in the view's order."""
+        return _Values(self)
+
+    def items(self) -> ItemsView[str, R]:
+        """Return the (identifier, record) pairs, in the view's order."""
+        return _Items(self)
+
+    def __repr__(self) -> str:
+        kind = getattr(self._kind, "record_kind", self._kind.__name__)
+        return f"<KindView of {len(self._ids)} {str(kind).replace('_', ' ')}>"
+
+
 class LearningLog:
     """One provider's records: every version, indexed, with integrity checked.
 
@@ -162,9 +245,10 @@ class LearningLog:
         paths = _paths
         self._current: dict[str, Record] = {}
         self._earlier: dict[str, list[Record]] = {}
-        self._kinds: dict[type[Record], dict[str, Record]] = {
-            cls: {} for cls in RECORD_TYPES
-        }
+        # The identifiers of each kind, in the order first added: the records
+        # themselves are in _current alone, as one dict per kind beside it
+        # would cost a second dict entry per record (about 300 MB at 8M).
+        self._kinds: dict[type[Record], list[str]] = {cls: [] for cls in RECORD_TYPES}
         self._local_codes: tuple[LocalCode, ...] = tuple(local_codes)
         problems = self._index_local_codes()
         # Typed as objects: callers in notebooks pass whatever they have, and
@@ -265,7 +349,7 @@ class LearningLog:
             self._earlier[record_id] = [record for record, _ in found[:-1]]
         kinds = self._kinds
         for record_id, record in current.items():
-            kinds[type(record)][record_id] = record
+            kinds[type(record)].append(record_id)
         problems.extend(self._provider_problems())
         return problems
 
@@ -442,8 +526,9 @@ class LearningLog:
             raise InvalidDataError(problems)
         if previous is not None:
             self._earlier.setdefault(record.id, []).append(previous)
+        else:
+            self._kinds[type(record)].append(record.id)
         self._current[record.id] = record
-        self._kinds[type(record)][record.id] = record
 
     # --- reading -----------------------------------------------------------
 
@@ -454,8 +539,8 @@ class LearningLog:
         Raises:
             UnknownRecordError: The log has no provider yet.
         """
-        for provider in self._kinds[Provider].values():
-            return provider  # type: ignore[return-value]
+        for provider_id in self._kinds[Provider]:
+            return self._current[provider_id]  # type: ignore[return-value]
         nobody = ""
         raise UnknownRecordError(nobody, "provider")
 
@@ -525,16 +610,16 @@ class LearningLog:
             >>> sorted(samples.small_log().of_kind(il.model.EmbeddingRecord))[:3]
             ['CHG-0001', 'COA-0001', 'RPS-0001']
         """
-        records = self._kinds.get(kind)
-        if records is None:
+        ids = self._kinds.get(kind)
+        if ids is None:
             # A base class (EmbeddingRecord, Record): gather its subclasses.
-            records = {
-                record_id: record
-                for cls, by_id in self._kinds.items()
+            ids = [
+                record_id
+                for cls, of_cls in self._kinds.items()
                 if issubclass(cls, kind)
-                for record_id, record in by_id.items()
-            }
-        return MappingProxyType(records)  # type: ignore[arg-type]
+                for record_id in of_cls
+            ]
+        return KindView(self._current, ids, kind)
 
     def active(self, kind: type[R]) -> tuple[R, ...]:
         """Return the current records of *kind* not withdrawn as entered in error.
@@ -557,17 +642,19 @@ class LearningLog:
         added in, so the same records always write the same file.
         """
         earlier = self._earlier
-        for records in self._kinds.values():
-            for record_id in sorted(records):
+        current = self._current
+        for ids in self._kinds.values():
+            for record_id in sorted(ids):
                 yield from earlier.get(record_id, ())
-                yield records[record_id]
+                yield current[record_id]
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self._current
 
     def __iter__(self) -> Iterator[Record]:
-        for records in self._kinds.values():
-            yield from records.values()
+        get = self._current.__getitem__
+        for ids in self._kinds.values():
+            yield from map(get, ids)
 
     def __len__(self) -> int:
         return len(self._current)
@@ -606,7 +693,8 @@ class LearningLog:
             for cls, records in self._kinds.items()
             if records
         ]
-        provider = next(iter(self._kinds[Provider].values()), None)
+        provider_id = next(iter(self._kinds[Provider]), None)
+        provider = None if provider_id is None else self._current[provider_id]
         name = provider.name if isinstance(provider, Provider) else "(no provider)"
         current = len(self._current)
         summary = [
