@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,13 @@ import incident_learning
 
 PACKAGE = Path(incident_learning.__file__).parent
 MODEL_MODULES = sorted((PACKAGE / "model").glob("*.py"))
+CORE_ROOTS = frozenset(
+    {"attrs", "cattrs", "dateutil", "networkx", "incident_learning", "orjson"}
+)
+"""What the core may import besides the stdlib: orjson, of [fast], only inside
+functions that run once it is found installed (see the module-level test)."""
+EXTRA_MODULES = frozenset({"report", "frames.py"})
+"""The modules of the [report] and [dataframe] extras."""
 
 
 def _imports(path: Path) -> set[str]:
@@ -66,6 +74,29 @@ class TestLayering:
         """exceptions.py imports nothing from incident_learning."""
         names = _imports(PACKAGE / "exceptions.py")
         assert not any(n.startswith(("incident_learning", ".")) for n in names)
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            path
+            for path in sorted(PACKAGE.rglob("*.py"))
+            if path.relative_to(PACKAGE).parts[0] not in EXTRA_MODULES
+        ],
+        ids=lambda path: str(path.relative_to(PACKAGE)),
+    )
+    def test_the_core_needs_only_the_core_dependencies(self, path: Path) -> None:
+        """Outside the extras' modules, only the stdlib and the four core libraries are imported."""
+        roots = {name.split(".")[0] for name in _imports(path) if name[:1] != "."}
+        assert roots <= CORE_ROOTS | sys.stdlib_module_names
+
+    def test_no_module_of_the_core_imports_orjson_when_loaded(self) -> None:
+        """orjson is optional: no module imports it at its top level."""
+        for path in PACKAGE.rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            top = [node for node in tree.body if isinstance(node, ast.Import)]
+            assert all(
+                alias.name != "orjson" for node in top for alias in node.names
+            ), path
 
     def test_detector_sees_imports(self, tmp_path: Path) -> None:
         """The import detector finds plain, from and relative imports."""
