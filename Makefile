@@ -30,7 +30,7 @@ help:
 	@echo "make lint       ruff format --check and ruff check"
 	@echo "make typecheck  mypy (strict)"
 	@echo "make docs       build the HTML docs into docs/_build/html"
-	@echo "make bench      run the serialization, graph, analysis and report benchmarks"
+	@echo "make bench      run the serialization, graph, analysis, report and import/export benchmarks"
 	@echo "make clean      remove $(VENV) and every generated file"
 
 venv: $(STAMP_VENV)
@@ -72,6 +72,7 @@ bench: $(STAMP_DEV)
 	$(PY) benchmarks/bench_graph.py
 	$(PY) benchmarks/bench_analysis.py
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_interop.py
 
 clean:
 	rm -rf $(VENV) docs/_build benchmarks/results dist build demo \

@@ -30,14 +30,20 @@ from incident_learning.exceptions import Problem
 
 if TYPE_CHECKING:
     from incident_learning.analysis import EffectEvidence, SharingEvidence
+    from incident_learning.fhir import FhirImport
+    from incident_learning.model import LearningLog
+    from incident_learning.tabular import ImportResult
 
 __all__ = [
     "JSONValue",
     "Progress",
     "dumps",
     "gaps_data",
+    "import_csv_data",
+    "import_fhir_data",
     "render_action_trace",
     "render_gaps",
+    "render_import",
     "render_incident_trace",
     "render_log_headline",
     "to_plain",
@@ -140,6 +146,178 @@ def gaps_data(gaps: LoopGaps) -> dict[str, JSONValue]:
             {**_fields(gap), "days_open": gap.days_open(gaps.as_of)} for gap in gaps
         ],
     }
+
+
+def _records(log: LearningLog) -> int:
+    return sum(1 for _ in log.all_versions())
+
+
+def import_csv_data(
+    result: ImportResult, source: str, output: str
+) -> dict[str, JSONValue]:
+    """Return what a CSV import did as JSON data: counts, every rejected row, the files.
+
+    Examples:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from incident_learning import samples
+        >>> from incident_learning._cli_output import import_csv_data
+        >>> from incident_learning.tabular import export_csv, import_folder
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = export_csv(samples.small_log(), folder)
+        >>> data = import_csv_data(import_folder(folder), str(folder), "log.jsonl")
+        >>> data["rows_read"] == data["imported_rows"], data["rejected"]
+        (True, [])
+    """
+    return {
+        "source": source,
+        "output": output,
+        "rows_read": result.rows_read,
+        "imported_rows": result.imported_rows,
+        "imported": len(result.imported),
+        "blank_lines": result.blank_lines,
+        "rejected": [
+            {
+                "file": row.file,
+                "line": row.line,
+                "column": row.column,
+                "reason": row.reason,
+            }
+            for row in result.rejected
+        ],
+        "encoding": to_plain(result.encoding),
+        "duplicate_columns": to_plain(result.duplicate_columns),
+        "unused_columns": to_plain(result.unused_columns),
+        "missing_columns": to_plain(result.missing_columns),
+        "rejects": None if result.rejects is None else str(result.rejects),
+        "records": _records(result.log),
+    }
+
+
+def import_fhir_data(
+    result: FhirImport, source: str, output: str
+) -> dict[str, JSONValue]:
+    """Return what a FHIR import did as JSON data: the version, what was not held.
+
+    Examples:
+        >>> from incident_learning import samples
+        >>> from incident_learning._cli_output import import_fhir_data
+        >>> from incident_learning.fhir import from_fhir, to_fhir_bundle
+        >>> bundle = to_fhir_bundle(samples.small_log(), profile="internal")
+        >>> data = import_fhir_data(from_fhir(bundle), "in.json", "log.jsonl")
+        >>> data["fhir_version"], data["not_held"], data["records"]
+        ('R5', [], 21)
+    """
+    return {
+        "source": source,
+        "output": output,
+        "fhir_version": result.fhir_version,
+        "conversions": list(result.conversions),
+        "not_held": [
+            {"location": problem.location, "message": problem.message}
+            for problem in result.not_held
+        ],
+        "records": _records(result.log),
+    }
+
+
+_SHOWN_ROWS: Final = 20
+"""Rejected rows or unheld elements listed in text; JSON lists them all."""
+
+
+def _listed(title: str, lines: Sequence[str], more: str) -> list[str]:
+    if not lines:
+        return []
+    shown = [f"  {line}" for line in lines[:_SHOWN_ROWS]]
+    if len(lines) > _SHOWN_ROWS:
+        shown.append(f"  ... and {len(lines) - _SHOWN_ROWS} more ({more})")
+    return [title, *shown]
+
+
+def render_import(data: Mapping[str, JSONValue]) -> str:
+    """Return what an import did (from :func:`import_csv_data` or :func:`import_fhir_data`) as text.
+
+    Examples:
+        >>> from incident_learning._cli_output import render_import
+        >>> print(
+        ...     render_import(
+        ...         {
+        ...             "source": "in.json",
+        ...             "output": "log.jsonl",
+        ...             "fhir_version": "R4",
+        ...             "conversions": ["AdverseEvent: event -> code"],
+        ...             "not_held": [
+        ...                 {
+        ...                     "location": "entry[0].resource.severity",
+        ...                     "message": "has no R5 element",
+        ...                 }
+        ...             ],
+        ...             "records": 7,
+        ...         }
+        ...     )
+        ... )
+        Read FHIR R4 from in.json.
+        Converted:
+          AdverseEvent: event -> code
+        Reported, not imported:
+          entry[0].resource.severity: has no R5 element
+        Wrote the log to log.jsonl (7 records).
+    """
+    lines: list[str] = []
+    if "fhir_version" in data:
+        lines.append(f"Read FHIR {data['fhir_version']} from {data['source']}.")
+        conversions = [str(item) for item in _list(data["conversions"])]
+        lines += _listed("Converted:", conversions, "see --format json")
+        not_held = [
+            f"{_dict(item)['location']}: {_dict(item)['message']}"
+            for item in _list(data["not_held"])
+        ]
+        lines += _listed("Reported, not imported:", not_held, "see --format json")
+    else:
+        rejected = _list(data["rejected"])
+        encodings = ", ".join(
+            sorted({str(v) for v in _dict(data["encoding"]).values()})
+        )
+        read = data["rows_read"]
+        lines.append(
+            f"Read {read} row{'' if read == 1 else 's'} from {data['source']} ({encodings}): "
+            f"imported {data['imported_rows']}, rejected {len(rejected)}, "
+            f"blank {data['blank_lines']}."
+        )
+        rows = []
+        for item in rejected:
+            row = _dict(item)
+            column = f", column {row['column']!r}" if row["column"] else ""
+            rows.append(f"{row['file']} line {row['line']}{column}: {row['reason']}")
+        lines += _listed("Rejected:", rows, "see the rejects file or --format json")
+        for key, title in (
+            ("duplicate_columns", "Duplicate columns (not used)"),
+            ("missing_columns", "Missing columns (read as blank)"),
+        ):
+            for file, columns in sorted(_dict(data[key]).items()):
+                names = ", ".join(repr(str(name)) for name in _list(columns))
+                lines.append(f"{title} in {file}: {names}")
+        if data["rejects"] is not None and rejected:
+            lines.append(
+                f"Wrote the rejected rows to {data['rejects']}: fix them there and "
+                "import that file the same way."
+            )
+        elif data["rejects"] is not None:
+            lines.append(
+                f"Nothing was rejected: {data['rejects']} holds the header only."
+            )
+    lines.append(f"Wrote the log to {data['output']} ({data['records']} records).")
+    return "\n".join(lines) + "\n"
+
+
+def _list(value: JSONValue) -> list[JSONValue]:
+    assert isinstance(value, list)  # noqa: S101 - made by this module
+    return value
+
+
+def _dict(value: JSONValue) -> dict[str, JSONValue]:
+    assert isinstance(value, dict)  # noqa: S101 - made by this module
+    return value
 
 
 def _fields(value: object) -> dict[str, JSONValue]:

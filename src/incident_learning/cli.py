@@ -12,9 +12,16 @@ incident_learning`` runs the same tool. Subcommands::
                              [--from DATE] [--to DATE]
     incident-learning demo [--out DIR]
     incident-learning schema [--lines]
+    incident-learning export FILE --to FORMAT -o OUT [--profile P] [--key-file KEY]
+                             [--history] [--bom]
+    incident-learning import SOURCE -o LOG [--from FORMAT] [--into LOG]
+                             [--mapping NAME_OR_TOML] [--strict] [--rejects PATH]
+                             [--recorded-by WHO] [--recorded-at WHEN]
+                             [--encoding ENC] [--defaults JSON] [--r4 convert]
 
 Exit codes: 0 done (gaps found included, unless ``--fail-on-gaps``); 1 the
-data is invalid, or gaps were found with ``--fail-on-gaps``; 2 a usage
+data is invalid, rows were rejected by ``import``, or gaps were found with
+``--fail-on-gaps``; 2 a usage
 error (bad option, bad date, an identifier that is not in the log) or a file
 that cannot be read or written. Errors are one line on standard error,
 ``incident-learning: error: ...``, never a traceback unless ``--debug``.
@@ -26,6 +33,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -39,8 +47,11 @@ from incident_learning._cli_output import (
     Progress,
     dumps,
     gaps_data,
+    import_csv_data,
+    import_fhir_data,
     render_action_trace,
     render_gaps,
+    render_import,
     render_incident_trace,
     render_log_headline,
 )
@@ -58,9 +69,23 @@ from incident_learning.exceptions import (
     UnknownRecordError,
 )
 from incident_learning.graph import LearningGraph, build_graph
-from incident_learning.model import Action, Incident, LearningLog, Record, parse_date
+from incident_learning.model import (
+    Action,
+    Incident,
+    LearningLog,
+    Record,
+    parse_date,
+    parse_datetime,
+)
 from incident_learning.samples.example import DATA_FILE, END, write_example
-from incident_learning.serialization import loads_json, loads_jsonl
+from incident_learning.serialization import (
+    dump_json,
+    dump_jsonl,
+    dumps_json,
+    loads_json,
+    loads_jsonl,
+)
+from incident_learning.serialization.format import write_atomically
 from incident_learning.serialization.schema import (
     json_lines_schema,
     json_schema,
@@ -74,7 +99,7 @@ PROG: Final = "incident-learning"
 EXIT_OK: Final = 0
 """Done; finding gaps is the job, so gaps found exit 0 too."""
 EXIT_INVALID: Final = 1
-"""The data is invalid, or gaps were found with ``--fail-on-gaps``."""
+"""The data is invalid, rows were rejected, or gaps were found with ``--fail-on-gaps``."""
 EXIT_USAGE: Final = 2
 """A usage error, or a file that cannot be read or written."""
 
@@ -85,7 +110,8 @@ _CHUNK = 1 << 20
 _EPILOG: Final = """\
 exit codes:
   0  done (gaps found included, unless --fail-on-gaps)
-  1  the data is invalid, or gaps were found with --fail-on-gaps
+  1  the data is invalid, rows were rejected by import, or gaps were found
+     with --fail-on-gaps
   2  usage error, unknown identifier or bad date, or a file that cannot be read
 
 Files ending .jsonl or .ndjson are read as JSON Lines, others as a JSON document.
@@ -359,6 +385,232 @@ def _schema(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     return EXIT_OK
 
 
+def _write_log(log: LearningLog, path: str, progress: Progress) -> None:
+    """Write *log* to *path*: JSON Lines for ``.jsonl``/``.ndjson``, else a JSON document."""
+    with progress.phase(f"writing {os.path.basename(path)}"):
+        if path.endswith(_JSONL_SUFFIXES):
+            dump_jsonl(log, path)
+        else:
+            dump_json(log, path)
+
+
+def _read_key(path: str | None, profile: str) -> bytes | None:
+    """Return the pseudonym key in the file *path* (surrounding whitespace dropped)."""
+    if path is None:
+        if profile == "shared":
+            message = (
+                "the shared profile pseudonymises with the provider's key: "
+                "pass --key-file KEY, or --profile internal for an internal export"
+            )
+            raise _CommandError(message, EXIT_USAGE)
+        return None
+    try:
+        with open(path, "rb") as file:
+            return file.read().strip()
+    except OSError as error:
+        message = f"cannot read {path}: {error.strerror or error}"
+        raise _CommandError(message, EXIT_USAGE) from error
+
+
+EXPORT_FORMATS: Final = ("jsonl", "json", "csv", "fhir", "prov", "prov-n", "parquet")
+"""What ``export --to`` writes: a file, or a folder for ``csv`` and ``parquet``."""
+
+
+def _export_text(args: argparse.Namespace, log: LearningLog, progress: Progress) -> str:
+    """Return the text of a one-file export of *log* in ``args.to``."""
+    if args.to == "json":
+        return dumps_json(log)
+    if args.to == "fhir":
+        from incident_learning.fhir import dumps_fhir_json  # noqa: PLC0415 - on demand
+
+        key = _read_key(args.key_file, args.profile)
+        with progress.phase("writing FHIR R5 resources"):
+            return dumps_fhir_json(log, profile=args.profile, key=key)
+    from incident_learning import prov  # noqa: PLC0415 - on demand
+
+    if args.history:
+        if args.to == "prov":
+            return prov.dumps_history_prov_json(log)
+        return prov.history_to_prov_n(log)
+    graph = _graph(log, progress)
+    if args.to == "prov":
+        return prov.dumps_prov_json(graph)
+    return prov.to_prov_n(graph)
+
+
+def _export(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    if args.history and args.to not in ("prov", "prov-n"):
+        message = "--history goes with --to prov or --to prov-n"
+        raise _CommandError(message, EXIT_USAGE)
+    log = _load(args.file, progress)
+    output: str = args.output
+    try:
+        if args.to == "jsonl":
+            _write_log(log, output, progress)
+            what = "the log as JSON Lines"
+        elif args.to == "csv":
+            from incident_learning.tabular import export_csv  # noqa: PLC0415
+
+            with progress.phase("writing CSV tables"):
+                paths = export_csv(log, output, bom=args.bom)
+            what = f"{len(paths)} CSV files"
+        elif args.to == "parquet":
+            frames = _extra_module("incident_learning.frames")
+            with progress.phase("writing Parquet tables"):
+                paths = frames.write_parquet(log, output)
+            what = f"{len(paths)} Parquet files"
+        else:
+            text = _export_text(args, log, progress)
+            write_atomically(output, text)
+            what = {
+                "json": "the log as a JSON document",
+                "fhir": f"a FHIR R5 Bundle ({args.profile} profile)",
+                "prov": "PROV-JSON",
+                "prov-n": "PROV-N",
+            }[args.to]
+    except OSError as error:
+        message = f"cannot write {output}: {error.strerror or error}"
+        raise _CommandError(message, EXIT_USAGE) from error
+    out.write(f"Wrote {what} to {output}.\n")
+    return EXIT_OK
+
+
+def _extra_module(name: str) -> ModuleType:
+    """Return the module *name* that needs an extra, or say how to install it."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        raise _CommandError(str(error), EXIT_USAGE) from error
+
+
+IMPORT_FORMATS: Final = ("csv", "csv-folder", "fhir")
+"""What ``import --from`` reads; found from the source when not given."""
+
+MAPPINGS: Final = ("incident-system", "tidy")
+"""The ready mappings ``import --mapping`` knows by name; anything else is a TOML file."""
+
+
+def _import_format(source: str, given: str | None) -> str:
+    if given is not None:
+        return given
+    if os.path.isdir(source):
+        return "csv-folder"
+    if source.lower().endswith(".csv"):
+        return "csv"
+    if source.lower().endswith(".json"):
+        return "fhir"
+    message = (
+        f"cannot tell what {source} holds: pass --from {{{','.join(IMPORT_FORMATS)}}}"
+    )
+    raise _CommandError(message, EXIT_USAGE)
+
+
+def _into(args: argparse.Namespace, progress: Progress) -> LearningLog | None:
+    return None if args.into is None else _load(args.into, progress)
+
+
+def _mapping(name: str) -> Any:
+    from incident_learning.tabular import mapping  # noqa: PLC0415 - on demand
+
+    if name == "incident-system":
+        return mapping.INCIDENT_SYSTEM
+    if name == "tidy":
+        return mapping.TIDY_INCIDENTS
+    return mapping.load_mapping(name)
+
+
+def _recorded_at(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC).astimezone()
+    try:
+        return parse_datetime(text, zone="Europe/London")
+    except DateParseError as error:
+        message = f"--recorded-at: {error}"
+        raise _CommandError(message, EXIT_USAGE) from error
+
+
+def _import_csv(args: argparse.Namespace, fmt: str, progress: Progress) -> Any:
+    from incident_learning import tabular  # noqa: PLC0415 - on demand
+
+    into = _into(args, progress)
+    with progress.phase(f"importing {os.path.basename(args.source)}"):
+        if fmt == "csv-folder":
+            return tabular.import_folder(
+                args.source, into=into, strict=args.strict, rejects=args.rejects
+            )
+        if into is None:
+            message = (
+                "importing incidents needs the provider's log, with its services "
+                "and staff: pass --into LOG"
+            )
+            raise _CommandError(message, EXIT_USAGE)
+        if args.mapping is None:
+            message = (
+                "say how the columns map: --mapping incident-system, "
+                "--mapping tidy, or --mapping FILE.toml"
+            )
+            raise _CommandError(message, EXIT_USAGE)
+        return tabular.import_incidents(
+            args.source,
+            _mapping(args.mapping),
+            into=into,
+            by=args.recorded_by,
+            at=_recorded_at(args.recorded_at),
+            strict=args.strict,
+            rejects=args.rejects,
+            encoding=args.encoding,
+        )
+
+
+def _import_fhir(args: argparse.Namespace, progress: Progress) -> Any:
+    from incident_learning.fhir import loads_fhir_json  # noqa: PLC0415 - on demand
+
+    defaults: object = None
+    try:
+        data = _read_bytes(args.source, progress)
+        if args.defaults is not None:
+            with open(args.defaults, "rb") as file:
+                defaults = json.loads(file.read())
+    except OSError as error:
+        message = f"cannot read {error.filename}: {error.strerror or error}"
+        raise _CommandError(message, EXIT_USAGE) from error
+    except ValueError as error:
+        message = f"{args.defaults} is not JSON: {error}"
+        raise _CommandError(message, EXIT_USAGE) from error
+    if defaults is not None and not isinstance(defaults, dict):
+        message = f"{args.defaults} must hold a JSON object of incident fields"
+        raise _CommandError(message, EXIT_USAGE)
+    into = _into(args, progress)
+    with progress.phase(f"importing {os.path.basename(args.source)}"):
+        return loads_fhir_json(data, into=into, defaults=defaults, r4=args.r4)
+
+
+def _import(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
+    fmt = _import_format(args.source, args.from_)
+    if fmt == "fhir":
+        for option in ("mapping", "rejects", "encoding"):
+            if getattr(args, option) is not None:
+                message = f"--{option} is for CSV; a FHIR import reports what it does not hold"
+                raise _CommandError(message, EXIT_USAGE)
+        result = _import_fhir(args, progress)
+        _write_log(result.log, args.output, progress)
+        data = import_fhir_data(result, args.source, args.output)
+        rejected = False
+    else:
+        if args.defaults is not None:
+            message = "--defaults is for FHIR; a CSV mapping gives defaults"
+            raise _CommandError(message, EXIT_USAGE)
+        result = _import_csv(args, fmt, progress)
+        _write_log(result.log, args.output, progress)
+        data = import_csv_data(result, args.source, args.output)
+        rejected = bool(result.rejected)
+    if args.format == "json":
+        out.write(dumps(data))
+    else:
+        out.write(render_import(data))
+    return EXIT_INVALID if rejected else EXIT_OK
+
+
 REPORT_FILE: Final = "report.html"
 """The name of the report ``demo`` writes beside the example."""
 
@@ -527,10 +779,128 @@ def _parser() -> _Parser:
         action="store_true",
         help="the schema of one JSON Lines line instead of a JSON document",
     )
+    _add_export(command("export", _export, _EXPORT_HELP, [file]))
+    _add_import(command("import", _import, _IMPORT_HELP, [data]))
     return parser
 
 
-COMMANDS: Final = ("validate", "summary", "trace", "gaps", "report", "demo", "schema")
+_EXPORT_HELP: Final = (
+    "Write a log as JSON Lines, JSON, tidy CSV, FHIR R5, PROV or Parquet."
+)
+_IMPORT_HELP: Final = (
+    "Import incidents from CSV, a tidy CSV folder or FHIR, and write the log."
+)
+
+
+def _add_export(export: _Parser) -> None:
+    export.add_argument(
+        "--to", required=True, choices=EXPORT_FORMATS, help="the format to write"
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        required=True,
+        help="the file to write (a folder for csv and parquet)",
+    )
+    export.add_argument(
+        "--profile",
+        choices=("shared", "internal"),
+        default="shared",
+        help="fhir: pseudonymised for sharing (the default, needs --key-file) or internal",
+    )
+    export.add_argument(
+        "--key-file",
+        metavar="KEY",
+        help="fhir: a file holding the provider's pseudonym key (16 bytes or more)",
+    )
+    export.add_argument(
+        "--history",
+        action="store_true",
+        help="prov, prov-n: every version of every record, not the learning graph",
+    )
+    export.add_argument(
+        "--bom",
+        action="store_true",
+        help="csv: start each file with a byte-order mark, for Excel",
+    )
+
+
+def _add_import(importing: _Parser) -> None:
+    importing.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="a CSV file, a tidy CSV folder or a FHIR JSON file",
+    )
+    importing.add_argument(
+        "-o",
+        "--output",
+        metavar="LOG",
+        required=True,
+        help="where to write the log: .jsonl for JSON Lines, else a JSON document",
+    )
+    importing.add_argument(
+        "--from",
+        dest="from_",
+        choices=IMPORT_FORMATS,
+        help="what SOURCE holds (default: a folder is csv-folder, .csv csv, .json fhir)",
+    )
+    importing.add_argument(
+        "--into",
+        metavar="LOG",
+        help="the provider's log to import into (services, staff); needed for csv",
+    )
+    importing.add_argument(
+        "--mapping",
+        metavar="NAME_OR_TOML",
+        help="csv: incident-system, tidy, or a TOML mapping file",
+    )
+    importing.add_argument(
+        "--strict", action="store_true", help="stop at the first bad row"
+    )
+    importing.add_argument(
+        "--rejects",
+        metavar="PATH",
+        help="csv: write the rejected rows here, to fix and import again",
+    )
+    importing.add_argument(
+        "--recorded-by",
+        metavar="WHO",
+        default="csv-import",
+        help="csv: who is recorded as entering rows that name nobody (default: csv-import)",
+    )
+    importing.add_argument(
+        "--recorded-at",
+        metavar="WHEN",
+        help="csv: when rows that give no time were recorded, UK time unless an offset is given (default: now)",
+    )
+    importing.add_argument(
+        "--encoding", help="csv: the file's encoding (default: UTF-8, else cp1252)"
+    )
+    importing.add_argument(
+        "--defaults",
+        metavar="JSON",
+        help="fhir: a JSON file of incident fields for what a foreign resource lacks",
+    )
+    importing.add_argument(
+        "--r4",
+        choices=("reject", "convert"),
+        default="reject",
+        help="fhir: refuse an R4 resource (the default) or convert it to R5",
+    )
+
+
+COMMANDS: Final = (
+    "validate",
+    "summary",
+    "trace",
+    "gaps",
+    "report",
+    "demo",
+    "schema",
+    "export",
+    "import",
+)
 """The subcommands' names."""
 
 

@@ -317,7 +317,7 @@ def dump_json(
     log: LearningLog, path: str | os.PathLike[str], *, indent: bool = True
 ) -> None:
     """Write *log* to the file *path* as a JSON document."""
-    _write(path, dumps_json(log, indent=indent))
+    write_atomically(path, dumps_json(log, indent=indent))
 
 
 def load_json(path: str | os.PathLike[str]) -> LearningLog:
@@ -468,7 +468,7 @@ def _from_lines(lines: Iterable[str | bytes]) -> LearningLog:
 
 def dump_jsonl(log: LearningLog, path: str | os.PathLike[str]) -> None:
     """Write *log* to the file *path* as JSON Lines."""
-    _write(path, _jsonl_bytes(log))
+    write_atomically(path, _jsonl_bytes(log))
 
 
 def load_jsonl(path: str | os.PathLike[str]) -> LearningLog:
@@ -477,7 +477,8 @@ def load_jsonl(path: str | os.PathLike[str]) -> LearningLog:
         return _from_lines(file.read().splitlines())
 
 
-def _write(path: str | os.PathLike[str], content: str | bytes) -> None:
+def write_atomically(path: str | os.PathLike[str], content: str | bytes) -> None:
+    """Write *content* to *path* whole or not at all."""
     # Write beside the target and rename, so a crash never leaves half a file.
     target = os.fspath(path)
     temporary = f"{target}.partial"
