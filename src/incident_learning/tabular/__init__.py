@@ -6,8 +6,8 @@
   leniently into an existing log, each rejected row reported.
 * :func:`import_incidents`: incidents from another system's CSV export, by a
   :class:`CsvMapping` (built in Python or loaded from TOML by
-  :func:`load_mapping`); ready mappings :data:`TIDY_INCIDENTS` and
-  :data:`INCIDENT_SYSTEM`.
+  :func:`load_mapping`); ready mappings :data:`~incident_learning.tabular.mapping.TIDY_INCIDENTS` and
+  :data:`~incident_learning.tabular.mapping.INCIDENT_SYSTEM`.
 
 Core dependencies only: the stdlib ``csv`` and ``tomllib``, attrs and dateutil.
 """

@@ -1,7 +1,7 @@
 """Column mappings: which column of another system's CSV feeds which incident field.
 
 A :class:`CsvMapping` names, for each *target* (an incident field, spelt as
-the column of the tidy ``incidents.csv``, see :data:`TARGETS`), the
+the column of the tidy ``incidents.csv``, see :data:`~incident_learning.tabular.mapping.TARGETS`), the
 :class:`Source` it is read from: a column, a table translating the labels
 found there, a default for blank cells, and for dates a separate time
 column. Build one in Python, or write it as TOML and read it with
@@ -17,9 +17,9 @@ column. Build one in Python, or write it as TOML and read it with
     column = "Category"
     values = { "Fall" = "falls", "Medication error" = "medication" }
 
-Two mappings come ready: :data:`TIDY_INCIDENTS` for the library's own
+Two mappings come ready: :data:`~incident_learning.tabular.mapping.TIDY_INCIDENTS` for the library's own
 ``incidents.csv`` (so a provider can edit it and import it) and
-:data:`INCIDENT_SYSTEM` for a typical incident-system export.
+:data:`~incident_learning.tabular.mapping.INCIDENT_SYSTEM` for a typical incident-system export.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ class CsvMapping:
     """How another system's CSV export becomes incidents.
 
     Attributes:
-        fields: Each target (see :data:`TARGETS`) and its :class:`Source`.
+        fields: Each target (see :data:`~incident_learning.tabular.mapping.TARGETS`) and its :class:`Source`.
             Targets left out take the model's default; ``recorded_by`` and
             ``recorded_at`` default to who imports, and when.
         ignore: Columns deliberately not imported (reported as ignored,
@@ -458,7 +458,7 @@ INCIDENT_SYSTEM: Final = CsvMapping(
     },
     ignore=("Subcategory",),
 )
-"""A typical incident-system export: one row per incident.
+"""A typical incident-system export, one row per incident.
 
 Columns: ``Incident Ref``, ``Incident Date``, ``Incident Time``,
 ``Date Reported``, ``Service/Location`` (a service's id or name), ``Type``,
@@ -493,7 +493,7 @@ INCIDENT_SYSTEM_COLUMNS: Final = (
     "CQC Notified",
     "Duty of Candour",
 )
-"""The header :data:`INCIDENT_SYSTEM` reads."""
+"""The header :data:`~incident_learning.tabular.mapping.INCIDENT_SYSTEM` reads."""
 
 _HARM_LABELS: Final = {
     "none": "No harm",
@@ -559,9 +559,9 @@ def write_incident_system_csv(
 ) -> Path:
     """Write *log*'s current incidents as a typical incident-system export.
 
-    The columns of :data:`INCIDENT_SYSTEM_COLUMNS`, dates day-first, as such
+    The columns of :data:`~incident_learning.tabular.mapping.INCIDENT_SYSTEM_COLUMNS`, dates day-first, as such
     systems export them, and times on UK clocks (Europe/London, the zone
-    :data:`INCIDENT_SYSTEM` reads them in; the hour the autumn clock change
+    :data:`~incident_learning.tabular.mapping.INCIDENT_SYSTEM` reads them in; the hour the autumn clock change
     repeats is written with its offset, ``01:30+01:00``, so that every time
     reads back as the instant it was): for trying a mapping out, for tests
     and for benchmarks. Only what that layout holds is written (the first person

@@ -77,7 +77,7 @@ FORMAT_FILE: Final = "format.csv"
 """The file naming the format, one ``format`` column: ``incident_learning/1``."""
 
 LOCAL_CODES_FILE: Final = "local_codes.csv"
-"""The file of the log's local codes, one column per :class:`LocalCode` field."""
+"""The file of the log's local codes, one column per :class:`~incident_learning.model.codes.LocalCode` field."""
 
 ZONE: Final = "Europe/London"
 """The zone a time typed without an offset (by a person, in a spreadsheet) is in."""
@@ -271,7 +271,7 @@ _LAYOUT: Final = _layout()
 TABLES: Final[Mapping[str, tuple[str, ...]]] = {
     table.name: table.columns for table in _LAYOUT
 }
-"""Each table :func:`export_csv` writes (without ``.csv``) and its columns."""
+"""Each table :func:`~incident_learning.tabular.export_csv` writes (without ``.csv``) and its columns."""
 
 _LOCAL_CODE_COLUMNS: Final = tuple(field.name for field in attrs.fields(LocalCode))
 
@@ -377,8 +377,8 @@ def export_csv(
 ) -> tuple[Path, ...]:
     """Write every version of every record in *log* to tidy CSV files in *folder*.
 
-    One file per table of :data:`TABLES`, every one written (header only
-    when empty), plus :data:`FORMAT_FILE` and :data:`LOCAL_CODES_FILE`. The
+    One file per table of :data:`~incident_learning.tabular.tidy.TABLES`, every one written (header only
+    when empty), plus :data:`~incident_learning.tabular.tidy.FORMAT_FILE` and :data:`~incident_learning.tabular.tidy.LOCAL_CODES_FILE`. The
     bytes depend only on the log: UTF-8, CRLF line ends (RFC 4180), records
     by kind, then id, oldest version first. The folder is made if needed;
     files of the same names are replaced.
