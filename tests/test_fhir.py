@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -14,6 +17,7 @@ import pytest
 from fhir.resources import get_fhir_model_class
 from fhir.resources.bundle import Bundle
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incident_learning import samples
 from incident_learning.exceptions import InvalidDataError, UnknownRecordError
@@ -27,7 +31,11 @@ from incident_learning.fhir import (
     to_adverse_event,
     to_fhir_bundle,
 )
-from incident_learning.fhir._shared import RECORD_ID_SYSTEM, fhir_datetime
+from incident_learning.fhir._shared import (
+    RECORD_ID_SYSTEM,
+    fhir_datetime,
+    resource_uuid,
+)
 from incident_learning.model import (
     Incident,
     LearningLog,
@@ -928,3 +936,67 @@ class TestEdges:
         }
         with pytest.raises(InvalidDataError, match=r"concept\[0\]: needs a code"):
             from_fhir(bundle)
+
+
+class TestFastPaths:
+    """What the per-class plans and the paused collector must not change."""
+
+    @settings(max_examples=50)
+    @given(st.text(), st.text())
+    def test_resource_ids_are_uuid5_of_the_namespace(
+        self, provider: str, record_id: str
+    ) -> None:
+        """The spelt-out name-based UUID is exactly ``uuid.uuid5``'s."""
+        namespace = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
+        expected = uuid.uuid5(namespace, f"{provider}\x1f{record_id}")
+        assert resource_uuid(provider, record_id) == str(expected)
+
+    def test_mappings_other_than_dicts_are_read_alike(self) -> None:
+        """References and parts given as read-only mappings read as dicts do."""
+        log = samples.small_log()
+        bundle = to_fhir_bundle(log, profile="internal")
+        task = _resources(bundle, "Task")[0]
+        parts = task["extension"][0]["extension"]
+        for index, part in enumerate(parts):
+            if "valueReference" in part:
+                part["valueReference"] = MappingProxyType(part["valueReference"])
+            parts[index] = MappingProxyType(part)
+        assert _versions(from_fhir(bundle).log) == _versions(log)
+
+    def test_a_reference_that_is_not_an_object_is_named(self) -> None:
+        """A valueReference holding text is a dangling reference, named by field."""
+        bundle = to_fhir_bundle(samples.small_log(), profile="internal")
+        task = _resources(bundle, "Task")[0]
+        parts = task["extension"][0]["extension"]
+        owner = next(part for part in parts if part["url"] == "owner")
+        owner["valueReference"] = "STAFF-RM"
+        with pytest.raises(InvalidDataError) as error:
+            from_fhir(bundle)
+        index = parts.index(owner)
+        assert any(
+            problem.field == f"extension[record].extension[{index}]"
+            and problem.value == '"STAFF-RM"'
+            and problem.message == "refers to no record in the bundle"
+            for problem in error.value.problems
+        )
+
+    @pytest.mark.parametrize("enabled", [True, False])
+    def test_the_collector_is_left_as_it_was(self, enabled: bool) -> None:  # noqa: FBT001
+        """Writing and reading pause the collector and restore it, on errors too."""
+        was = gc.isenabled()
+        try:
+            if not enabled:
+                gc.disable()
+            text = dumps_fhir_json(samples.small_log(), key=KEY)
+            assert gc.isenabled() is enabled
+            loads_fhir_json(text)
+            assert gc.isenabled() is enabled
+            with pytest.raises(InvalidDataError):
+                loads_fhir_json("{not json")
+            assert gc.isenabled() is enabled
+            with pytest.raises(InvalidDataError):
+                dumps_fhir_json(samples.small_log())
+            assert gc.isenabled() is enabled
+        finally:
+            if was:
+                gc.enable()

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, Final, Literal
 
+from incident_learning._codegen import compile_function
+from incident_learning._collector import collector_paused
 from incident_learning.exceptions import InvalidDataError, Problem, UnknownRecordError
 from incident_learning.fhir._shared import (
     ACTION_KIND_SYSTEM,
     ACTION_STATUS_SYSTEM,
+    BOOLEAN,
+    CODE,
     CQC_LOCATION_SYSTEM,
     CQC_PROVIDER_SYSTEM,
+    DATE,
+    DATE_OR_DATETIME,
+    DATETIME,
+    DECIMAL,
     DERIVED_SYSTEM,
     HARM_LEVEL_SYSTEM,
+    INT32,
+    INTEGER,
     LOCAL_CODE_SYSTEM,
     NESTED,
     PARTICIPATION_SYSTEM,
@@ -23,14 +33,15 @@ from incident_learning.fhir._shared import (
     RECORD_EXTENSION,
     RECORD_ID_SYSTEM,
     RECORD_KIND_SYSTEM,
+    REFERENCE,
     SERIOUSNESS_SYSTEM,
     SERVICE_TYPE_SYSTEM,
     STAFF_ROLE_SYSTEM,
+    STRING,
     VOCABULARY_SYSTEMS,
     codecs_of,
     fhir_datetime,
     resource_uuid,
-    value_element,
 )
 from incident_learning.model import (
     Action,
@@ -115,6 +126,78 @@ def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any
 
 def _concept(system: str, code: str, display: str | None = None) -> dict[str, Any]:
     return {"coding": [_coding(system, code, display)]}
+
+
+# --- the record extension, one generated function per class ---------------------
+#
+# Which fields go in the extension and how each becomes a value[x] is fixed
+# by the class, so it is worked out once per class (and set of fields held
+# elsewhere) and compiled into one flat function, as the JSON format's
+# converter is: a loop over field descriptions costs several times more.
+
+_Encode = Callable[[Any, Mapping[str, str]], list[Any]]
+_ENCODERS: dict[tuple[type, frozenset[str]], _Encode] = {}
+
+# The sub-extension of one value ``i`` of a field ``{n}`` of each kind.
+_ELEMENTS: Final = {
+    STRING: '{{"url": {n}, "valueString": i}}',
+    REFERENCE: '{{"url": {n}, "valueReference": {{"reference": urn[i]}}}}',
+    # _value_ is what Enum.value returns, without the descriptor call.
+    CODE: '{{"url": {n}, "valueCode": i._value_}}',
+    BOOLEAN: '{{"url": {n}, "valueBoolean": i}}',
+    INTEGER: (
+        '({{"url": {n}, "valueInteger": i}} if -INT32 <= i < INT32'
+        ' else {{"url": {n}, "valueInteger64": str(i)}})'
+    ),
+    DECIMAL: '{{"url": {n}, "valueDecimal": float(i)}}',
+    # The model holds dates as dates and times as aware datetimes.
+    DATE: '{{"url": {n}, "valueDate": i.isoformat()}}',
+    DATETIME: '{{"url": {n}, "valueDateTime": fhir_datetime(i)}}',
+    DATE_OR_DATETIME: (
+        '({{"url": {n}, "valueDateTime": fhir_datetime(i)}} if isinstance(i, datetime)'
+        ' else {{"url": {n}, "valueDate": i.isoformat()}})'
+    ),
+    # A complex extension needs content: a value recorded with nothing in it
+    # (a RIDDOR report not yet made) is a flag.
+    NESTED: (
+        '({{"url": {n}, "extension": p}} if (p := {encode}(i, urn))'
+        ' else {{"url": {n}, "valueBoolean": True}})'
+    ),
+}
+
+
+def _encoder(cls: type, skip: frozenset[str]) -> _Encode:
+    """Return the function listing the sub-extensions of a *cls* value's fields."""
+    names: dict[str, object] = {
+        "INT32": INT32,
+        "datetime": datetime,
+        "fhir_datetime": fhir_datetime,
+    }
+    lines = ["def encode(o, urn):", "    parts = []", "    add = parts.append"]
+    for index, codec in enumerate(codecs_of(cls)):
+        if codec.name in skip:
+            continue
+        encode = f"E{index}"
+        if codec.nested is not None:
+            names[encode] = _ENCODERS.get((codec.nested, frozenset())) or _encoder(
+                codec.nested, frozenset()
+            )
+        element = _ELEMENTS[codec.kind].format(n=repr(codec.name), encode=encode)
+        indent = "    "
+        lines.append(f"    x = o.{codec.name}")
+        if codec.optional:
+            lines.append("    if x is not None:")
+            indent += "    "
+        if codec.many:
+            lines.append(f"{indent}for i in x:")
+            indent += "    "
+        else:
+            lines.append(f"{indent}i = x")
+        lines.append(f"{indent}add({element})")
+    lines.append("    return parts")
+    function: _Encode = compile_function(lines, names, "encode")
+    _ENCODERS[cls, skip] = function
+    return function
 
 
 class _Writer:
@@ -214,31 +297,9 @@ class _Writer:
 
     def fields(self, value: object, skip: frozenset[str] = frozenset()) -> list[Any]:
         """Return one sub-extension per value of each field of *value*."""
-        urn = self.urn
-        parts: list[Any] = []
-        for codec in codecs_of(type(value)):
-            name = codec.name
-            if name in skip:
-                continue
-            field_value = getattr(value, name)
-            if field_value is None:
-                continue
-            items = field_value if codec.many else (field_value,)
-            for item in items:
-                if codec.kind == NESTED:
-                    inner = self.fields(item)
-                    # A complex extension needs content: a value recorded with
-                    # nothing in it (a RIDDOR report not yet made) is a flag.
-                    part: dict[str, Any] = (
-                        {"url": name, "extension": inner}
-                        if inner
-                        else {"url": name, "valueBoolean": True}
-                    )
-                else:
-                    key, element = value_element(codec.kind, item, urn)
-                    part = {"url": name, key: element}
-                parts.append(part)
-        return parts
+        cls = type(value)
+        encode = _ENCODERS.get((cls, skip)) or _encoder(cls, skip)
+        return encode(value, self.urn)
 
     def reference(self, record_id: str) -> dict[str, str]:
         """Return a reference to the resource of *record_id*."""
@@ -638,19 +699,22 @@ def to_fhir_bundle(
         >>> event["note"][0]["text"]
         '[withheld in the shared profile]'
     """
-    log = _profiled(log, profile, key)
-    chosen = None if incidents is None else _selected(log, incidents)
-    writer = _Writer(log)
-    entries = [
-        {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
-        for resource in writer.code_systems()
-    ]
-    entries.extend(
-        {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
-        for record in log.all_versions()
-        if chosen is None or record.id in chosen
-        for resource in writer.resources(record)
-    )
+    # The bundle is millions of small dicts that all survive: the collector
+    # would rescan them again and again.
+    with collector_paused():
+        log = _profiled(log, profile, key)
+        chosen = None if incidents is None else _selected(log, incidents)
+        writer = _Writer(log)
+        entries = [
+            {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+            for resource in writer.code_systems()
+        ]
+        entries.extend(
+            {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+            for record in log.all_versions()
+            if chosen is None or record.id in chosen
+            for resource in writer.resources(record)
+        )
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "meta": {"tag": [_coding(PROFILE_SYSTEM, profile)]},
@@ -729,11 +793,15 @@ def dumps_fhir_json(
         ... )
         True
     """
-    bundle = to_fhir_bundle(log, profile=profile, key=key, incidents=incidents)
-    return json.dumps(
-        bundle,
-        indent=indent,
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":") if indent is None else None,
-    )
+    # Paused until the bundle is freed again, so the collector never scans it.
+    with collector_paused():
+        bundle = to_fhir_bundle(log, profile=profile, key=key, incidents=incidents)
+        text = json.dumps(
+            bundle,
+            indent=indent,
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":") if indent is None else None,
+        )
+        del bundle
+    return text

@@ -17,7 +17,6 @@ from incident_learning.fhir._shared import (
     DERIVED_SYSTEM,
     INCIDENT_CATEGORY,
     LOCAL_PREFIX,
-    NESTED,
     RECORD_EXTENSION,
     RECORD_ID_SYSTEM,
     RECORD_KIND_SYSTEM,
@@ -25,6 +24,7 @@ from incident_learning.fhir._shared import (
     SERIOUSNESS_SYSTEM,
     VALUE_KEYS,
     VOCABULARY_SYSTEMS,
+    FieldCodec,
     codecs_of,
 )
 from incident_learning.model import (
@@ -157,6 +157,24 @@ def _template(cls: type) -> dict[str, Any]:
         }
         _TEMPLATES[cls] = found
     return found
+
+
+# Per class: each field's name, whether it is a tuple, the one value[x] key
+# its value is read from (None: a nested value, or a kind with more than one
+# key, read by the general path), and its codec.
+_Plan = Mapping[str, tuple[str, bool, str | None, FieldCodec]]
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    """Return how each sub-extension of a *cls* record extension is read, by url."""
+    plan = {}
+    for codec in codecs_of(cls):
+        keys = VALUE_KEYS.get(codec.kind, ())
+        key = keys[0] if len(keys) == 1 else None
+        plan[codec.name] = (codec.name, codec.many, key, codec)
+    _PLANS[cls] = plan
+    return plan
 
 
 def _codings(concept: object) -> list[Any]:
@@ -316,10 +334,14 @@ class _Reader:
             found = []
             for index, entry in enumerate(raw):
                 path = f"entry[{index}]"
-                resource = entry.get("resource") if isinstance(entry, Mapping) else None
-                if not isinstance(resource, Mapping) or not isinstance(
-                    resource.get("resourceType"), str
-                ):
+                resource = (
+                    entry.get("resource")
+                    if type(entry) is dict or isinstance(entry, Mapping)
+                    else None
+                )
+                if not (
+                    type(resource) is dict or isinstance(resource, Mapping)
+                ) or not isinstance(resource.get("resourceType"), str):
                     self.problem(
                         path,
                         "resource",
@@ -447,40 +469,57 @@ class _Reader:
         where: str,
     ) -> None:
         """Fill *plain* with the fields in a (nested) record extension."""
-        codecs = {codec.name: codec for codec in codecs_of(cls)}
+        plan = _PLANS.get(cls) or _plan(cls)
         started: set[str] = set()
         parts = extension.get("extension", [])
         for index, part in enumerate(parts if isinstance(parts, list) else ()):
-            at = f"{where}.extension[{index}]"
-            url = part.get("url") if isinstance(part, Mapping) else None
-            codec = codecs.get(url) if isinstance(url, str) else None
-            if codec is None:
+            # type() first: the Mapping check is an ABC check, slow per part.
+            url = (
+                part.get("url")
+                if type(part) is dict or isinstance(part, Mapping)
+                else None
+            )
+            found = plan.get(url) if isinstance(url, str) else None
+            if found is None:
+                at = f"{where}.extension[{index}]"
                 self.unheld(path, at, part, f"{url!r} is not a field of {cls.__name__}")
                 continue
-            name = codec.name
-            if codec.kind == NESTED:
-                assert codec.nested is not None  # noqa: S101 - set for nested codecs
-                value: Any = dict(_template(codec.nested))
+            name, many, key, codec = found
+            if key is not None and key in part:
+                value: Any = part[key]  # the one value[x] of a plain field
+                if codec.kind == REFERENCE:
+                    target = value.get("reference") if type(value) is dict else None
+                    value = self.urns.get(target) if type(target) is str else None
+                    if value is None:  # anything else takes the checked path
+                        at = f"{where}.extension[{index}]"
+                        value = self.resolve(part[key], path, at)
+            elif codec.nested is not None:
+                at = f"{where}.extension[{index}]"
+                value = dict(_template(codec.nested))
                 if part.get("valueBoolean") is not True:
                     self.decode(part, codec.nested, value, path, at)
             else:
+                at = f"{where}.extension[{index}]"
                 value = self.value(part, codec.kind, path, at)
-            if codec.many:
+            if many:
                 # A fresh list: the template's default is shared.
                 if name not in started:
                     started.add(name)
-                    plain[name] = []
-                plain[name].append(value)
+                    plain[name] = [value]
+                else:
+                    plain[name].append(value)
             else:
                 plain[name] = value
 
     def value(self, part: Mapping[str, Any], kind: str, path: str, at: str) -> Any:
-        """Return the plain value of one sub-extension of *kind*."""
+        """Return the plain value of one sub-extension of *kind*, not a reference.
+
+        A reference, and a value of the one ``value[x]`` key of its kind, is
+        read in :meth:`decode`; this is the general path.
+        """
         for key in VALUE_KEYS[kind]:
             if key in part:
                 value = part[key]
-                if kind == REFERENCE:
-                    return self.resolve(value, path, at)
                 if key == "valueInteger64" and isinstance(value, str):
                     try:
                         return int(value)
@@ -857,9 +896,8 @@ def _record_id(resource: Mapping[str, Any]) -> str | None:
     if isinstance(identifiers, list):
         for identifier in identifiers:
             if (
-                isinstance(identifier, Mapping)
-                and identifier.get("system") == RECORD_ID_SYSTEM
-            ):
+                type(identifier) is dict or isinstance(identifier, Mapping)
+            ) and identifier.get("system") == RECORD_ID_SYSTEM:
                 value = identifier.get("value")
                 return value if isinstance(value, str) else None
     return None
@@ -870,9 +908,8 @@ def _record_extension(resource: Mapping[str, Any]) -> Mapping[str, Any] | None:
     if isinstance(extensions, list):
         for extension in extensions:
             if (
-                isinstance(extension, Mapping)
-                and extension.get("url") == RECORD_EXTENSION
-            ):
+                type(extension) is dict or isinstance(extension, Mapping)
+            ) and extension.get("url") == RECORD_EXTENSION:
                 return extension
     return None
 
@@ -888,7 +925,8 @@ def _extension_urls(item: object) -> set[object]:
 def _is_derived(resource: Mapping[str, Any]) -> bool:
     identifiers = resource.get("identifier")
     return isinstance(identifiers, list) and any(
-        isinstance(identifier, Mapping) and identifier.get("system") == DERIVED_SYSTEM
+        (type(identifier) is dict or isinstance(identifier, Mapping))
+        and identifier.get("system") == DERIVED_SYSTEM
         for identifier in identifiers
     )
 
@@ -985,9 +1023,14 @@ def loads_fhir_json(
     r4: Literal["reject", "convert"] = "reject",
 ) -> FhirImport:
     """Read FHIR JSON text (a Bundle or an AdverseEvent) into a log; see :func:`from_fhir`."""
-    try:
-        data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as error:
-        message = f"is not JSON: {error}"
-        raise InvalidDataError([Problem(field="text", message=message)]) from None
-    return from_fhir(data, into=into, defaults=defaults, r4=r4)
+    # The parsed document is millions of small objects, read once and freed:
+    # paused until then, the collector never scans them.
+    with collector_paused():
+        try:
+            data = json.loads(text)
+        except (ValueError, UnicodeDecodeError) as error:
+            message = f"is not JSON: {error}"
+            raise InvalidDataError([Problem(field="text", message=message)]) from None
+        read = from_fhir(data, into=into, defaults=defaults, r4=r4)
+        del data
+    return read
