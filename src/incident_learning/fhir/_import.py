@@ -40,6 +40,7 @@ from incident_learning.serialization.converter import (
     structure_detailed,
     structure_fast,
 )
+from incident_learning.serialization.format import checked_log
 
 __all__ = ["R4_FIELDS", "FhirImport", "from_fhir", "loads_fhir_json"]
 
@@ -857,25 +858,13 @@ class _Reader:
             *(into.local_codes if into is not None else ()),
             *(code for _, code in sorted(self.local_codes, key=lambda pair: pair[0])),
         ]
-        try:
-            log = LearningLog(
-                [*earlier, *self.records],
-                local_codes=local,
-                _paths=[*(["into"] * len(earlier)), *self.paths],
-            )
-        except InvalidDataError as error:
-            problems.extend(
-                problem
-                for problem in error.problems
-                if not (
-                    isinstance(problem.value, str)
-                    and problem.value in self.unloaded
-                    and problem.message.startswith("refers to")
-                )
-            )
-        if problems:
-            raise InvalidDataError(problems)
-        return log
+        return checked_log(
+            [*earlier, *self.records],
+            local_codes=local,
+            paths=[*(["into"] * len(earlier)), *self.paths],
+            problems=problems,
+            unloaded=self.unloaded,
+        )
 
 
 _R4_RENAMED: Final = {

@@ -199,22 +199,43 @@ class _Reading:
 
     def log(self, local_codes: list[LocalCode]) -> LearningLog:
         """Return the log of the records read, or raise every problem found."""
-        problems = self.problems
-        try:
-            log = LearningLog(self.records, local_codes=local_codes, _paths=self.paths)
-        except InvalidDataError as error:
-            problems.extend(
-                problem
-                for problem in error.problems
-                if not (
-                    isinstance(problem.value, str)
-                    and problem.value in self.unloaded
-                    and problem.message.startswith("refers to")
-                )
+        return checked_log(
+            self.records,
+            local_codes=local_codes,
+            paths=self.paths,
+            problems=self.problems,
+            unloaded=self.unloaded,
+        )
+
+
+def checked_log(
+    records: list[Record],
+    *,
+    local_codes: list[LocalCode],
+    paths: list[str],
+    problems: list[Problem],
+    unloaded: set[str],
+) -> LearningLog:
+    """Return the log of *records*, or raise *problems* with the log's own.
+
+    A reference to a record in *unloaded* (one that failed to load, and is
+    already among *problems*) is not reported again as dangling.
+    """
+    try:
+        log = LearningLog(records, local_codes=local_codes, _paths=paths)
+    except InvalidDataError as error:
+        problems.extend(
+            problem
+            for problem in error.problems
+            if not (
+                isinstance(problem.value, str)
+                and problem.value in unloaded
+                and problem.message.startswith("refers to")
             )
-        if problems:
-            raise InvalidDataError(problems)
-        return log
+        )
+    if problems:
+        raise InvalidDataError(problems)
+    return log
 
 
 def from_document(document: object) -> LearningLog:
