@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from typing import Any, TypedDict, TypeVar
+from typing import Any, Final, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from incident_learning.model import (
@@ -86,6 +87,21 @@ ZONES: tuple[tzinfo, ...] = (
 
 _MIN_DAY = date(1990, 1, 1)
 _MAX_DAY = date(2090, 12, 31)
+
+
+LOG_EXAMPLES: Final = 50
+"""The most examples a property over whole logs draws under any profile.
+
+Each example is a log of dozens of records of every kind, so 50 cover the
+kinds and their links many times over; more only lengthens the suite,
+which must stay under ten minutes on two cores.
+"""
+
+
+def log_settings(**options: Any) -> settings:
+    """Return settings for a property over whole logs: the profile's, capped at :data:`LOG_EXAMPLES`."""
+    examples = min(settings().max_examples, LOG_EXAMPLES)
+    return settings(max_examples=examples, **options)
 
 
 def evolve_unchecked(record: T, **changes: object) -> T:

@@ -62,6 +62,7 @@ class TestStructurePaths:
 
 
 class TestDumpPaths:
+    @strategies.log_settings()
     @given(strategies.logs())
     def test_orjson_and_the_stdlib_write_the_same_bytes(self, log: LearningLog) -> None:
         """With or without the [fast] extra, the same log gives the same text."""
@@ -72,6 +73,7 @@ class TestDumpPaths:
             log
         )
 
+    @strategies.log_settings()
     @given(strategies.logs())
     def test_the_stdlib_reads_back_what_it_wrote(self, log: LearningLog) -> None:
         """Without the [fast] extra, a log still round-trips through both formats."""

@@ -486,6 +486,7 @@ class TestNodesOfKind:
 
 
 class TestProperties:
+    @strategies.log_settings()
     @given(strategies.logs())
     def test_nodes_are_active_loop_records_and_edges_their_references(
         self, log: LearningLog
@@ -513,11 +514,13 @@ class TestProperties:
         for _, _, relation in graph.edges(data=RELATION):
             assert isinstance(relation, Relation)
 
+    @strategies.log_settings()
     @given(strategies.logs())
     def test_the_graph_equals_the_add_edges_from_build(self, log: LearningLog) -> None:
         """Any log's graph equals, in order, one built by networkx's add methods."""
         _assert_same_structure(build_graph(log), _built_with_add_edges_from(log))
 
+    @strategies.log_settings()
     @given(strategies.logs())
     def test_the_order_of_the_records_does_not_matter(self, log: LearningLog) -> None:
         """Building from the records in reverse order gives the same graph."""

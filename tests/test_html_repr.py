@@ -574,6 +574,7 @@ class TestLog:
         """max_rows caps the kinds listed."""
         assert "… and 16 more" in log._repr_html_(max_rows=3)
 
+    @strategies.log_settings()
     @given(log=strategies.logs())
     def test_counts_match_the_log(self, log: LearningLog) -> None:
         """Each kind's row counts its current records and earlier versions."""

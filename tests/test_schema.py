@@ -80,6 +80,7 @@ class TestWrittenDocumentsValidate:
         for line in serialization.dumps_jsonl(log).rstrip("\n").split("\n"):
             validator.validate(json.loads(line))
 
+    @strategies.log_settings()
     @given(strategies.logs())
     def test_any_written_log_validates(self, log: LearningLog) -> None:
         """Every document the library writes validates against the schema."""

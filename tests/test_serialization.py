@@ -92,6 +92,7 @@ class TestRecordRoundTrip:
 class TestLogRoundTrip:
     """Whole logs survive JSON and JSON Lines, deterministically."""
 
+    @strategies.log_settings()
     @given(strategies.logs())
     def test_json_lines_round_trips_and_agrees_with_json(
         self, log: LearningLog
@@ -107,6 +108,7 @@ class TestLogRoundTrip:
         assert _versions(from_json) == _versions(loaded)
         assert serialization.dumps_jsonl(from_json) == text
 
+    @strategies.log_settings()
     @given(strategies.logs())
     def test_json_round_trips(self, log: LearningLog) -> None:
         """A log read back from a JSON document equals it and dumps identically."""

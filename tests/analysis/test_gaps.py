@@ -513,6 +513,7 @@ def _remedy(log: LearningLog, gap: Gap) -> Record | None:
     return None
 
 
+@strategies.log_settings()
 @given(log=strategies.logs(min_each=1), pick=st.integers(min_value=0))
 def test_gap_disappears_when_missing_record_added(log: LearningLog, pick: int) -> None:
     """Adding the record a gap says is missing removes that gap."""

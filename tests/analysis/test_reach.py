@@ -676,6 +676,7 @@ class TestExampleProvider:
 
 
 class TestProperties:
+    @strategies.log_settings()
     @given(strategies.logs())
     def test_reach_is_consistent_for_any_log(self, log: LearningLog) -> None:
         """Places split the services, levels match discussion days, carriers are nodes."""

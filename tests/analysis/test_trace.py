@@ -510,6 +510,7 @@ def _actions(graph: LearningGraph) -> list[str]:
     )
 
 
+@strategies.log_settings()
 @given(log=strategies.logs(min_each=1))
 def test_every_trace_node_is_in_the_graph(log: LearningLog) -> None:
     """Every record an action's or incident's trace names is a node of the graph."""
@@ -523,6 +524,7 @@ def test_every_trace_node_is_in_the_graph(log: LearningLog) -> None:
             assert {e.record for e in trace.timeline} <= trace.records
 
 
+@strategies.log_settings()
 @given(log=strategies.logs(min_each=1), pick=st.integers(min_value=0))
 def test_unrelated_incident_never_changes_a_trace(log: LearningLog, pick: int) -> None:
     """Adding an incident linked to nothing leaves every action's trace as it was."""

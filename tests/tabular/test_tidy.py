@@ -7,7 +7,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from tests import strategies
 
 import incident_learning as il
@@ -84,7 +84,9 @@ class TestRoundTrip:
         again = load_csv(tmp_path)
         assert serialization.dumps_jsonl(again) == serialization.dumps_jsonl(log)
 
-    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @strategies.log_settings(
+        suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(log=strategies.logs())
     def test_any_log_round_trips(self, tmp_path: Path, log: il.LearningLog) -> None:
         """Every version of every record, and the local codes, survive export and read."""
@@ -94,7 +96,9 @@ class TestRoundTrip:
         again = tidy._load_fast(tmp_path)
         assert serialization.dumps_jsonl(again) == serialization.dumps_jsonl(log)
 
-    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @strategies.log_settings(
+        suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(log=strategies.logs())
     def test_the_full_reader_agrees_with_the_fast_one(
         self, tmp_path: Path, log: il.LearningLog
