@@ -41,6 +41,7 @@ __all__ = [
     "gaps_data",
     "import_csv_data",
     "import_fhir_data",
+    "record_count",
     "render_action_trace",
     "render_gaps",
     "render_import",
@@ -148,7 +149,8 @@ def gaps_data(gaps: LoopGaps) -> dict[str, JSONValue]:
     }
 
 
-def _records(log: LearningLog) -> int:
+def record_count(log: LearningLog) -> int:
+    """Return how many record versions *log* holds, earlier versions included."""
     return sum(1 for _ in log.all_versions())
 
 
@@ -190,7 +192,7 @@ def import_csv_data(
         "unused_columns": to_plain(result.unused_columns),
         "missing_columns": to_plain(result.missing_columns),
         "rejects": None if result.rejects is None else str(result.rejects),
-        "records": _records(result.log),
+        "records": record_count(result.log),
     }
 
 
@@ -217,7 +219,7 @@ def import_fhir_data(
             {"location": problem.location, "message": problem.message}
             for problem in result.not_held
         ],
-        "records": _records(result.log),
+        "records": record_count(result.log),
     }
 
 

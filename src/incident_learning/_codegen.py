@@ -10,7 +10,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["compile_function", "without_none"]
+__all__ = ["compile_function", "singular", "without_none"]
 
 
 def without_none(tp: object) -> tuple[object, bool]:
@@ -31,6 +31,19 @@ def without_none(tp: object) -> tuple[object, bool]:
         return tp, False
     rest = tuple(arg for arg in args if arg is not type(None))
     return (rest[0] if len(rest) == 1 else typing.Union[rest]), True  # noqa: UP007
+
+
+def singular(name: str) -> str:
+    """Return the singular of the plural field *name*: the name of one of its items.
+
+    Examples:
+        >>> from incident_learning._codegen import singular
+        >>> singular("secondary_categories"), singular("attendees")
+        ('secondary_category', 'attendee')
+    """
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name.removesuffix("s")
 
 
 def compile_function(

@@ -49,6 +49,7 @@ from incident_learning._cli_output import (
     gaps_data,
     import_csv_data,
     import_fhir_data,
+    record_count,
     render_action_trace,
     render_gaps,
     render_import,
@@ -236,7 +237,7 @@ def _validate(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
             out.write(f"{path}: {len(problems)} problem{plural} found\n")
             out.writelines(f"  {problem}\n" for problem in problems)
         return EXIT_INVALID
-    records = sum(1 for _ in log.all_versions())
+    records = record_count(log)
     if args.format == "json":
         report = {"file": path, "valid": True, "records": records}
         out.write(dumps({**report, "problems": ()}))
@@ -313,7 +314,7 @@ def _demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         raise _CommandError(message, EXIT_USAGE) from error
     log = _load(str(path), progress)
     graph = _graph(log, progress)
-    records = sum(1 for _ in log.all_versions())
+    records = record_count(log)
     out.write(f"Wrote the example provider to {path} ({records} records).\n")
     report = folder / REPORT_FILE
     try:
@@ -334,12 +335,15 @@ def _demo(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
     return EXIT_OK
 
 
-def _report_module() -> ModuleType:
-    """Return the report package, or say how to install what it needs."""
+def _extra_module(name: str) -> ModuleType:
+    """Return the module *name* that needs an extra, or say how to install it.
+
+    The report needs ``[report]`` and Parquet ``[dataframe]``; the module's
+    own error message says how to install the extra.
+    """
     try:
-        return importlib.import_module("incident_learning.report")
+        return importlib.import_module(name)
     except ModuleNotFoundError as error:
-        # The report needs the [report] extra; its message says how to get it.
         raise _CommandError(str(error), EXIT_USAGE) from error
 
 
@@ -349,7 +353,7 @@ def _write_report(
     progress: Progress,
     **options: Any,
 ) -> None:
-    report = _report_module()
+    report = _extra_module("incident_learning.report")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with progress.phase("drawing the report"):
@@ -473,14 +477,6 @@ def _export(args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
         raise _CommandError(message, EXIT_USAGE) from error
     out.write(f"Wrote {what} to {output}.\n")
     return EXIT_OK
-
-
-def _extra_module(name: str) -> ModuleType:
-    """Return the module *name* that needs an extra, or say how to install it."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        raise _CommandError(str(error), EXIT_USAGE) from error
 
 
 IMPORT_FORMATS: Final = ("csv", "csv-folder", "fhir")

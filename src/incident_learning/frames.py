@@ -40,7 +40,7 @@ from typing import Any, Final
 
 import attrs
 
-from incident_learning._codegen import without_none
+from incident_learning._codegen import singular, without_none
 from incident_learning.model.action import Action
 from incident_learning.model.base import REFERS_TO, Record
 from incident_learning.model.incident import Incident, PersonAffected
@@ -147,12 +147,6 @@ def _scalar(  # noqa: PLR0911 - a dispatch table
     raise TypeError(msg)  # pragma: no cover
 
 
-def _singular(name: str) -> str:
-    if name.endswith("ies"):
-        return name[:-3] + "y"
-    return name.removesuffix("s")
-
-
 def _items(path: tuple[str, ...]) -> _Get:
     get = _getter(path, _same)
 
@@ -212,7 +206,7 @@ def _columns(
                 tables.append(_Table(table, kind, _items(where), tuple(child)))
             else:
                 kinds = field.metadata.get(REFERS_TO)
-                item = kinds[0] if kinds else _singular(field.name)
+                item = kinds[0] if kinds else singular(field.name)
                 link = _scalar(item, inner, (), nullable=False)
                 tables.append(_Table(table, kind, _items(where), tuple(link)))
         elif isinstance(tp, type) and attrs.has(tp):

@@ -22,6 +22,7 @@ from typing import Any, Final
 import attrs
 
 from incident_learning.exceptions import InvalidDataError, Problem
+from incident_learning.serialization.format import write_atomically
 
 __all__ = [
     "BLANK",
@@ -346,7 +347,7 @@ def write_rows(
 ) -> Path:
     """Write *header* and *rows* to *path* as UTF-8 CSV with CRLF line ends.
 
-    CRLF, as RFC 4180 has it: Python's writer quotes a cell holding a bare
+    The file is written whole or not at all. CRLF, as RFC 4180 has it: Python's writer quotes a cell holding a bare
     carriage return only when the line ending holds one too. *bom* writes
     a byte-order mark, which makes Excel read the file as UTF-8.
     """
@@ -356,5 +357,5 @@ def write_rows(
     writer.writerow(header)
     writer.writerows(rows)
     data = buffer.getvalue().encode()
-    target.write_bytes(b"\xef\xbb\xbf" + data if bom else data)
+    write_atomically(target, b"\xef\xbb\xbf" + data if bom else data)
     return target

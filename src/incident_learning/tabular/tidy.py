@@ -31,7 +31,7 @@ from typing import Any, Final
 
 import attrs
 
-from incident_learning._codegen import compile_function, without_none
+from incident_learning._codegen import compile_function, singular, without_none
 from incident_learning._collector import collector_paused
 from incident_learning.exceptions import (
     DateParseError,
@@ -131,12 +131,6 @@ class _Table:
     leaves: tuple[_Field, ...]
 
 
-def _singular(name: str) -> str:
-    if name.endswith("ies"):
-        return name[:-3] + "y"
-    return name.removesuffix("s")
-
-
 def _always_written(shape: _Shape) -> bool:
     """Whether a present value of *shape* always fills at least one cell."""
     for field in shape.fields:
@@ -176,7 +170,7 @@ def _shape(
                 fields.append(_Field(field.name, "items", shape=child, table=table))
             else:
                 kinds = field.metadata.get(REFERS_TO)
-                column = kinds[0] if kinds else _singular(field.name)
+                column = kinds[0] if kinds else singular(field.name)
                 fields.append(
                     _Field(field.name, "links", column=column, tp=inner, table=table)
                 )
